@@ -1,0 +1,15 @@
+import type { Database } from '@tracefed/kit/db/connection';
+import type { NodeContext } from '@tracefed/kit/graphql/resolvers';
+import { createLoaders, type Loaders } from './loaders.ts';
+import { createRepository, type Repository } from './repository.ts';
+
+export interface Context extends NodeContext {
+  loaders: Loaders;
+  repository: Repository;
+}
+
+/** A fresh context per request: new DataLoaders, so nothing is cached across requests or callers. */
+export function createContext(database: Database): Context {
+  const repository = createRepository(database.db);
+  return { node: 'DISPENSER', loaders: createLoaders(repository), repository };
+}

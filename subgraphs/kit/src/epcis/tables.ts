@@ -1,0 +1,118 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  doublePrecision,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { BizTransaction, SourceOrDestination } from './types.ts';
+
+/**
+ * The EPCIS 2.0 event store every partner node keeps as its system of record. Columns hold the
+ * normalised fields the queries need; `document` keeps the event exactly as captured.
+ * Identifiers are stored as canonical keys (GS1 Digital Link paths) so that an event captured with an
+ * EPC URN and a query made with a Digital Link meet on the same index entry.
+ */
+export const epcisEvent = pgTable(
+  'epcis_event',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull(),
+    /** GLN of the partner (tenant) that captured the event. */
+    owner: text('owner_gln').notNull(),
+    eventType: text('event_type').notNull(),
+    eventTime: timestamp('event_time', { withTimezone: true, mode: 'date' }).notNull(),
+    eventTimeZoneOffset: text('event_time_zone_offset').notNull(),
+    recordTime: timestamp('record_time', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    action: text('action'),
+    bizStep: text('biz_step'),
+    disposition: text('disposition'),
+    readPoint: text('read_point'),
+    bizLocation: text('biz_location'),
+    parentKey: text('parent_key'),
+    bizTransactions: jsonb('biz_transactions').$type<BizTransaction[]>().notNull().default(sql`'[]'::jsonb`),
+    sources: jsonb('sources').$type<SourceOrDestination[]>().notNull().default(sql`'[]'::jsonb`),
+    destinations: jsonb('destinations').$type<SourceOrDestination[]>().notNull().default(sql`'[]'::jsonb`),
+    ilmd: jsonb('ilmd').$type<Record<string, unknown>>(),
+    /** Extension fields with their namespace expanded to a full IRI. */
+    extensions: jsonb('extensions').$type<Record<string, unknown>>(),
+    errorDeclaration: jsonb('error_declaration').$type<Record<string, unknown>>(),
+    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('epcis_event_event_id_uq').on(t.eventId),
+    index('epcis_event_owner_time_idx').on(t.owner, t.eventTime),
+    index('epcis_event_time_idx').on(t.eventTime),
+    index('epcis_event_biz_step_idx').on(t.bizStep, t.eventTime),
+  ],
+);
+
+/**
+ * One row per identifier an event names, whatever list it came from. `role` says which list:
+ * epc, parent, child, input, output (instance level) or the same with a `Quantity` suffix (class level).
+ */
+export const eventEpc = pgTable(
+  'event_epc',
+  {
+    eventPk: bigint('event_pk', { mode: 'number' })
+      .notNull()
+      .references(() => epcisEvent.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    epcKey: text('epc_key').notNull(),
+    gtin: text('gtin'),
+    serial: text('serial'),
+    lot: text('lot'),
+    quantity: doublePrecision('quantity'),
+    uom: text('uom'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventPk, t.role, t.epcKey] }),
+    index('event_epc_key_idx').on(t.epcKey, t.eventPk),
+    index('event_epc_gtin_lot_idx').on(t.gtin, t.lot),
+  ],
+);
+
+/**
+ * Which container held which child, and when: derived from AggregationEvents (ADD/OBSERVE open a stay,
+ * DELETE or a move to another parent closes it) and rebuilt per child whenever one of its aggregation
+ * events arrives, so events captured out of order still give the right intervals.
+ */
+export const containment = pgTable(
+  'containment',
+  {
+    childKey: text('child_key').notNull(),
+    seq: smallint('seq').notNull(),
+    parentKey: text('parent_key').notNull(),
+    validFrom: timestamp('valid_from', { withTimezone: true, mode: 'date' }).notNull(),
+    validTo: timestamp('valid_to', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.childKey, t.seq] }),
+    index('containment_parent_idx').on(t.parentKey, t.validFrom),
+  ],
+);
+
+/**
+ * EPCIS master data (vocabulary elements from an EPCIS header): products, lots, locations and parties.
+ * Attribute ids are stored expanded (full URIs).
+ */
+export const vocabularyElement = pgTable(
+  'vocabulary_element',
+  {
+    vocabularyType: text('vocabulary_type').notNull(),
+    key: text('key').notNull(),
+    /** GLN of the partner that last wrote the element. */
+    owner: text('owner_gln').notNull(),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull(),
+    children: jsonb('children').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.vocabularyType, t.key] })],
+);

@@ -1,0 +1,217 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { Gs1Error, parseIdentifier } from '../gs1/index.ts';
+import type { ContainerStay, UnitEvent } from '../epcis/repository.ts';
+import type { SourceOrDestination } from '../epcis/types.ts';
+import { ATTR } from '../epcis/vocabulary.ts';
+import type { CoreLoaders } from './loaders.ts';
+
+export type NodeRole = 'MANUFACTURER' | 'DISTRIBUTOR' | 'DISPENSER';
+
+/** What every node's resolvers find in the request context. */
+export interface NodeContext {
+  node: NodeRole;
+  loaders: CoreLoaders;
+}
+
+export interface PartyValue {
+  gln: string;
+  name: string | null;
+  role: string | null;
+  country: string | null;
+}
+
+export interface LocationValue {
+  gln: string;
+  extension: string | null;
+  name: string | null;
+  country: string | null;
+  kind: string | null;
+  operatedBy: PartyValue | null;
+}
+
+export const DateTime = new GraphQLScalarType<Date | string, string>({
+  name: 'DateTime',
+  description: 'ISO 8601 date-time in UTC',
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime cannot represent ${String(value)}`);
+    return date.toISOString();
+  },
+  parseValue(value) {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime expects an ISO 8601 date-time, got ${String(value)}`);
+    return date;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime expects a string literal');
+    const date = new Date(ast.value);
+    if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime expects an ISO 8601 date-time, got ${ast.value}`);
+    return date;
+  },
+});
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** Resolves a party GLN to its master data as this node knows it (name may be null for strangers). */
+export async function partyByGln(loaders: CoreLoaders, gln: string): Promise<PartyValue> {
+  const row = await loaders.vocabularyByKey.load(`/417/${gln}`);
+  const a = row?.attributes ?? {};
+  return { gln, name: text(a[ATTR.name]), role: text(a[ATTR.partyRole]), country: text(a[ATTR.countryCode]) };
+}
+
+/** Resolves a location key (canonical /414/… form) to its master data. */
+export async function locationByKey(loaders: CoreLoaders, key: string): Promise<LocationValue | null> {
+  const match = /^\/414\/(\d{13})(?:\/254\/(.+))?$/.exec(key);
+  if (!match) return null;
+  const gln = match[1] as string;
+  const row = (await loaders.vocabularyByKey.load(key)) ?? (match[2] ? await loaders.vocabularyByKey.load(`/414/${gln}`) : null);
+  const a = row?.attributes ?? {};
+  const operator = text(a[ATTR.operatedBy]);
+  return {
+    gln,
+    extension: match[2] ? decodeURIComponent(match[2]) : null,
+    name: text(a[ATTR.name]),
+    country: text(a[ATTR.countryCode]),
+    kind: text(a[ATTR.siteKind]),
+    operatedBy: operator ? await partyByGln(loaders, glnOf(operator) ?? operator) : null,
+  };
+}
+
+/** The GLN inside a party or location identifier in any GS1 form, or null. */
+export function glnOf(identifier: string): string | null {
+  const match = /^\/(?:417|414)\/(\d{13})/.exec(identifier);
+  if (match) return match[1] as string;
+  try {
+    const id = parseIdentifier(identifier);
+    return id.kind === 'pgln' || id.kind === 'sgln' ? id.gln : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The SSCC of a container key, when it is one. */
+export function ssccOf(key: string): string | null {
+  const match = /^\/00\/(\d{18})$/.exec(key);
+  return match ? (match[1] as string) : null;
+}
+
+const EVENT_TYPE: Record<string, string> = {
+  ObjectEvent: 'OBJECT_EVENT',
+  AggregationEvent: 'AGGREGATION_EVENT',
+  TransformationEvent: 'TRANSFORMATION_EVENT',
+  TransactionEvent: 'TRANSACTION_EVENT',
+  AssociationEvent: 'ASSOCIATION_EVENT',
+};
+
+async function sourceDestination(loaders: CoreLoaders, s: SourceOrDestination) {
+  const isLocation = s.key.startsWith('/414/');
+  const gln = glnOf(s.key);
+  return {
+    type: s.type,
+    id: s.id,
+    party: gln && !isLocation ? await partyByGln(loaders, gln) : null,
+    location: isLocation ? await locationByKey(loaders, s.key) : null,
+  };
+}
+
+export interface SourceDestinationValue {
+  type: string;
+  id: string;
+  party: PartyValue | null;
+  location: LocationValue | null;
+}
+
+/** A CustodyEvent as the GraphQL type spells it: the shape every node returns and the merge reads. */
+export interface CustodyEventValue {
+  eventID: string;
+  eventType: string;
+  eventTime: string;
+  eventTimeZoneOffset: string;
+  recordTime: string;
+  node: NodeRole;
+  recordedBy: PartyValue;
+  action: string | null;
+  bizStep: string | null;
+  disposition: string | null;
+  readPoint: LocationValue | null;
+  bizLocation: LocationValue | null;
+  via: string | null;
+  sources: SourceDestinationValue[];
+  destinations: SourceDestinationValue[];
+  bizTransactions: Array<{ type: string | null; id: string }>;
+}
+
+export interface ContainerStayValue {
+  sscc: string | null;
+  key: string;
+  depth: number;
+  from: string;
+  to: string | null;
+  node: NodeRole;
+}
+
+/** Resolves a stored event into its GraphQL shape; party and location look-ups go through the loaders. */
+export async function presentEvent(ctx: NodeContext, e: UnitEvent): Promise<CustodyEventValue> {
+  const [recordedBy, readPoint, bizLocation, sources, destinations] = await Promise.all([
+    partyByGln(ctx.loaders, e.owner),
+    e.readPoint ? locationByKey(ctx.loaders, e.readPoint) : null,
+    e.bizLocation ? locationByKey(ctx.loaders, e.bizLocation) : null,
+    Promise.all(e.sources.map((s) => sourceDestination(ctx.loaders, s))),
+    Promise.all(e.destinations.map((s) => sourceDestination(ctx.loaders, s))),
+  ]);
+  return {
+    eventID: e.eventId,
+    eventType: EVENT_TYPE[e.eventType] ?? 'OBJECT_EVENT',
+    eventTime: e.eventTime.toISOString(),
+    eventTimeZoneOffset: e.eventTimeZoneOffset,
+    recordTime: e.recordTime.toISOString(),
+    node: ctx.node,
+    recordedBy,
+    action: e.action,
+    bizStep: e.bizStep,
+    disposition: e.disposition,
+    readPoint,
+    bizLocation,
+    via: e.viaKey ? (ssccOf(e.viaKey) ?? e.viaKey) : null,
+    sources,
+    destinations,
+    bizTransactions: e.bizTransactions.map((b) => ({ type: b.type ?? null, id: b.id })),
+  };
+}
+
+export function presentContainer(ctx: NodeContext, c: ContainerStay): ContainerStayValue {
+  return {
+    sscc: ssccOf(c.containerKey),
+    key: c.containerKey,
+    depth: c.depth,
+    from: c.validFrom.toISOString(),
+    to: c.validTo ? c.validTo.toISOString() : null,
+    node: ctx.node,
+  };
+}
+
+/** Resolvers for the shared value types; every node mounts them. */
+export const sharedResolvers = { DateTime };
+
+/** What this node knows of a subject's custody: its events and container stays, through the loaders. */
+export async function nodeCustody(ctx: NodeContext, subjectKey: string) {
+  const [events, containers] = await Promise.all([
+    ctx.loaders.eventsBySubjectKey.load(subjectKey),
+    ctx.loaders.containersBySubjectKey.load(subjectKey),
+  ]);
+  return {
+    node: ctx.node,
+    events: await Promise.all(events.map((e) => presentEvent(ctx, e))),
+    containers: containers.map((c) => presentContainer(ctx, c)),
+  };
+}
+
+/** Turns a GS1 parsing failure into a GraphQL error a client can show as it is. */
+export function badUserInput(error: unknown, argument: string): never {
+  if (error instanceof Gs1Error) {
+    throw new GraphQLError(error.message, {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: argument, part: error.part, reason: error.reason },
+    });
+  }
+  throw error;
+}

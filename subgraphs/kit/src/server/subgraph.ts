@@ -57,6 +57,9 @@ export async function startSubgraph<TContext extends NodeContext>(
     apollo,
     context: async () => definition.createContext(database),
     routes: options.routes ?? [],
+    // Entity representations from the gateway carry @requires data (other nodes' custody of many
+    // units), so a subgraph accepts larger bodies than the public gateway does.
+    maxBodyBytes: 64 * 1024 * 1024,
   });
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 0, host);

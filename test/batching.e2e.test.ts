@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeCheckDigit, formatSgtinUrn, formatLgtinUrn, formatSglnUrn, formatSsccUrn } from '@tracefed/kit/gs1/index';
+import { ingestDocument } from '@tracefed/kit/epcis/ingest';
+import { startNetwork, type Network, type NodeName } from './harness.ts';
+
+/**
+ * No N+1: every entity reference and list field goes through a per-request DataLoader, so the SQL a
+ * node runs does not grow with the number of units asked about. Counted, not timed.
+ */
+let net: Network;
+const BIG_LOT = 'BIG1000';
+const UNITS = 1200;
+
+beforeAll(async () => {
+  net = await startNetwork();
+  // A 1,200-unit lot commissioned and packed into pallets at the manufacturer.
+  const m = net.demo.parties.meridian;
+  const gtin = net.demo.products.metformin.gtin;
+  const site = { id: formatSglnUrn(m.site.gln, '0', 7) };
+  const units = Array.from({ length: UNITS }, (_, i) => formatSgtinUrn(gtin, `B${String(i).padStart(6, '0')}`, 7));
+  const ilmd = { 'cbvmda:lotNumber': BIG_LOT, 'cbvmda:itemExpirationDate': '2029-01-31' };
+  const body = `3${m.prefix}990000001`;
+  const pallet = formatSsccUrn(body + computeCheckDigit(body), 7);
+  await ingestDocument(net.databases.manufacturer.db, {
+    owner: m.gln,
+    document: {
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2026-11-28T00:00:00Z',
+      epcisBody: {
+        eventList: [
+          {
+            type: 'TransformationEvent', eventID: 'urn:uuid:00000000-0000-4000-8000-0000000b1900',
+            eventTime: '2026-06-01T06:00:00+01:00', eventTimeZoneOffset: '+01:00',
+            outputQuantityList: [{ epcClass: formatLgtinUrn(gtin, BIG_LOT, 7), quantity: UNITS }],
+            bizStep: 'creating_class_instance', bizLocation: site, ilmd,
+          },
+          {
+            type: 'ObjectEvent', eventID: 'urn:uuid:00000000-0000-4000-8000-0000000b1901',
+            eventTime: '2026-06-01T08:00:00+01:00', eventTimeZoneOffset: '+01:00', action: 'ADD',
+            bizStep: 'commissioning', disposition: 'active', epcList: units, bizLocation: site, ilmd,
+          },
+          {
+            type: 'AggregationEvent', eventID: 'urn:uuid:00000000-0000-4000-8000-0000000b1902',
+            eventTime: '2026-06-01T09:00:00+01:00', eventTimeZoneOffset: '+01:00', action: 'ADD',
+            bizStep: 'packing', parentID: pallet, childEPCs: units, bizLocation: site,
+          },
+        ],
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await net?.stop();
+});
+
+const LOT_QUERY = /* GraphQL */ `
+  query($gtin: String!, $lot: String!, $first: Int!) {
+    lot(gtin: $gtin, lotNumber: $lot) {
+      unitCount
+      units(first: $first) {
+        serial
+        commissioned
+        lot { lotNumber expiry }
+        custody { status hops { holder { name } } containers { sscc } }
+        sales { unitPrice }
+        dispense { patientRef }
+        decommissioning { reason }
+      }
+    }
+  }
+`;
+
+async function statementsFor(run: () => Promise<unknown>): Promise<Record<NodeName, number>> {
+  for (const db of Object.values(net.databases)) db.statements.reset();
+  await run();
+  return {
+    manufacturer: net.databases.manufacturer.statements.count,
+    distributor: net.databases.distributor.statements.count,
+    dispenser: net.databases.dispenser.statements.count,
+  };
+}
+
+describe('SQL statements per subgraph stay bounded', () => {
+  it('a query over a lot of 1,200 units costs the same statements as one over 10 units', async () => {
+    const gtin = net.demo.products.metformin.gtin;
+    let big: any;
+    const few = await statementsFor(() => net.query(LOT_QUERY, { gtin, lot: BIG_LOT, first: 10 }));
+    const many = await statementsFor(async () => {
+      big = await net.query(LOT_QUERY, { gtin, lot: BIG_LOT, first: UNITS });
+    });
+    expect(big.errors).toBeUndefined();
+    expect(big.data.lot.unitCount).toBe(UNITS);
+    expect(big.data.lot.units).toHaveLength(UNITS);
+    expect(big.data.lot.units[UNITS - 1].custody.containers.length).toBe(1);
+    expect(many).toEqual(few);
+    for (const count of Object.values(many)) expect(count).toBeLessThanOrEqual(8);
+  });
+
+  it('tracing a unit with many events costs a handful of statements per node', async () => {
+    const hero = net.demo.heroUnit;
+    let result: any;
+    const counts = await statementsFor(async () => {
+      result = await net.query(
+        `query($code: String!) { trace(code: $code) { custody { events { eventID recordedBy { name } bizLocation { name } sources { party { name } } } hops { holder { name } } } sales { seller { name } } dispense { patientRef } lot { components { supplier { name } } } } }`,
+        { code: `(01)${hero.gtin}(21)${hero.serial}` },
+      );
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.trace.custody.events.length).toBeGreaterThan(10);
+    // Master data resolves in a few dependent waves (event -> location -> operator), each one statement.
+    for (const count of Object.values(counts)) expect(count).toBeLessThanOrEqual(12);
+  });
+});

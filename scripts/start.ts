@@ -25,6 +25,10 @@ const nodes = [
   { module: dispenser, port: 4003 },
 ] as const;
 
+process.on('uncaughtException', (error) => {
+  console.error(`tracefed failed to start: ${error.message}`);
+  process.exit(1);
+});
 const network = buildDemoNetwork();
 // PGlite takes seconds to start: open the three databases side by side.
 const databases = await Promise.all(
@@ -83,6 +87,8 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
+  // Never hang on shutdown: whatever has not closed in 5 s is cut off with the process.
+  setTimeout(() => process.exit(0), 5000).unref();
   await gateway.stop();
   await Promise.all(subgraphs.map((s) => s.stop()));
   await Promise.all(databases.map((d) => d.close()));

@@ -1,0 +1,38 @@
+# One image for every tracefed service. The gateway is the default command; the three subgraphs
+# override it (see docker-compose.yml). TypeScript runs directly through tsx: there is no build step,
+# so the dev dependencies (tsx among them) are installed as well.
+FROM node:20-bookworm-slim
+
+WORKDIR /app
+
+# Dependencies first, so a source-only change reuses this layer. npm ci needs every workspace's
+# package.json to lay out the workspace links, hence the explicit list.
+COPY package.json package-lock.json ./
+COPY subgraphs/kit/package.json subgraphs/kit/
+COPY subgraphs/manufacturer/package.json subgraphs/manufacturer/
+COPY subgraphs/distributor/package.json subgraphs/distributor/
+COPY subgraphs/dispenser/package.json subgraphs/dispenser/
+COPY gateway/package.json gateway/
+RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
+
+COPY . .
+
+# DATA_DIR is only used when a subgraph gets no <NAME>_DATABASE_URL (embedded PGlite); give the
+# unprivileged user a writable place for it.
+RUN mkdir -p /data && chown node:node /data
+
+ENV NODE_ENV=production \
+    APOLLO_TELEMETRY_DISABLED=1 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/data
+
+USER node
+
+EXPOSE 4000 4001 4002 4003
+
+# Every service answers GET /health on its own PORT (the gateway's default is 4000).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+
+# node loads tsx as a module hook: one process that receives SIGTERM itself and shuts down cleanly.
+CMD ["node", "--import", "tsx", "gateway/src/main.ts"]

@@ -124,6 +124,29 @@ describe('trace through the gateway', () => {
     }
   });
 
+  it('follows a unit through unpacking and repacking into a distributor\'s own case', async () => {
+    const unit = net.demo.repacked.units[12]!;
+    const { data, errors } = await net.query(
+      `query($code: String!) { trace(code: $code) { custody { status hops { holder { name } } containers { sscc node } events { bizStep via recordedBy { name } } breaks { code } } } }`,
+      { code: elementString(unit) },
+    );
+    expect(errors).toBeUndefined();
+    const c = data.trace.custody;
+    expect(c.breaks).toEqual([]);
+    expect(c.hops.map((h: any) => h.holder.name)).toEqual([
+      net.demo.parties.meridian.name,
+      net.demo.parties.northline.name,
+      net.demo.parties.stanna.name,
+    ]);
+    // Shipped to the hospital only as part of the new case, yet the shipment reaches the unit through it.
+    const shipped = c.events.find((e: any) => e.bizStep === 'shipping' && e.recordedBy.name === net.demo.parties.northline.name);
+    expect(shipped.via).toBe(net.demo.repacked.sscc);
+    expect(c.containers.filter((x: any) => x.sscc === net.demo.repacked.sscc).map((x: any) => x.node).sort()).toEqual([
+      'DISPENSER',
+      'DISTRIBUTOR',
+    ]);
+  });
+
   it('rejects a bad code with an error that names the bad part', async () => {
     const hero = net.demo.heroUnit;
     const badGtin = hero.gtin.slice(0, 13) + String((Number(hero.gtin[13]) + 1) % 10);

@@ -564,11 +564,34 @@ export function buildDemoNetwork() {
   const d2d = aml1[0]!.children.slice(0, 3);
   ship(P.northline, P.harbor, d2d, '2026-03-20T07:00:00.000', '2026-03-21T09:00:00.000', price('amlodipine', 1.07));
 
+  // ---- Repacking: Northline opens two cases and packs a mixed case (its own SSCC) for a hospital -----
+  const opened = [aml1[1]!.children[2]!, aml2[0]!.children[1]!];
+  const repacked = nextSscc(P.northline);
+  const mixed = opened.flatMap((c) => (caseUnits.get(c) ?? []).slice(0, 10));
+  caseUnits.set(repacked, mixed);
+  for (const c of opened) unpack(P.northline, c, '2026-03-25T08:00:00.000');
+  emit(P.northline, `repacking into ${repacked}`, [
+    {
+      type: 'AggregationEvent',
+      eventID: eventId(P.northline, 'repacking'),
+      eventTime: time('2026-03-25T09:00:00.000'),
+      eventTimeZoneOffset: '+01:00',
+      parentID: ssccId(P.northline, repacked),
+      childEPCs: mixed.map((u) => unitId(P.northline, u)),
+      action: 'ADD',
+      bizStep: 'packing',
+      disposition: 'in_progress',
+      readPoint: { id: siteId(P.northline) },
+      bizLocation: { id: siteId(P.northline) },
+    },
+  ]);
+
   // ---- Distributors → dispensers --------------------------------------------------------------------
   const deliveries: Array<[DemoParty, DemoParty, string[], string, string | null, number]> = [
     [P.harbor, P.rosen, [d2d[0]!], '2026-04-02T07:00:00.000', '2026-04-02T15:00:00.000', price('amlodipine', 1.18)],
     [P.northline, P.linden, [aml1[0]!.children[3]!, aml1[1]!.children[0]!], '2026-04-03T07:00:00.000', '2026-04-03T14:00:00.000', price('amlodipine', 1.14)],
     [P.northline, P.stanna, [aml1[1]!.children[1]!, aml2[0]!.children[0]!], '2026-04-06T07:00:00.000', '2026-04-06T13:00:00.000', price('amlodipine', 1.1)],
+    [P.northline, P.stanna, [repacked], '2026-04-10T07:00:00.000', '2026-04-10T13:00:00.000', price('amlodipine', 1.1)],
     [P.harbor, P.linden, [met[0]!.children[0]!], '2026-04-07T07:00:00.000', '2026-04-07T12:00:00.000', price('metformin', 1.15)],
     [P.harbor, P.stanna, [met[0]!.children[1]!, aml2[2]!.children[0]!], '2026-04-08T07:00:00.000', '2026-04-08T12:00:00.000', price('metformin', 1.12)],
     [P.harbor, P.rosen, [met[1]!.children[0]!], '2026-04-09T07:00:00.000', '2026-04-09T16:00:00.000', price('metformin', 1.16)],
@@ -628,7 +651,7 @@ export function buildDemoNetwork() {
 
   // The example pack: it passed Meridian → Northline → Harbor → Rosen-Apotheke and was dispensed.
   const heroUnit = caseUnits.get(d2d[0]!)![0]!;
-  return { parties: PARTIES, products: PRODUCTS, lots: LOTS, documents, units: allUnits, pallets, heroUnit, dispensed };
+  return { parties: PARTIES, products: PRODUCTS, lots: LOTS, documents, units: allUnits, pallets, heroUnit, dispensed, repacked: { sscc: repacked, units: mixed } };
 }
 
 export type DemoNetwork = ReturnType<typeof buildDemoNetwork>;

@@ -14,7 +14,11 @@ export interface HttpServerOptions<TContext extends BaseContext> {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -55,7 +59,8 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof HttpError ? error.message : 'internal server error';
       if (!(error instanceof HttpError)) console.error(error);
-      if (!res.headersSent) sendJson(res, status, { error: message });
+      const headers = error instanceof HttpError ? error.headers : {};
+      if (!res.headersSent) sendJson(res, status, { error: message }, headers);
       else res.end();
     });
   });
@@ -68,10 +73,13 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    // The context (and with it authentication) is settled before the body is read or the operation
+    // parsed: an unauthenticated caller gets its 401 (or 429) without costing a parse.
+    const context = await options.context(req);
     const body = req.method === 'POST' ? await readJsonBody(req, maxBodyBytes) : undefined;
     const response = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context(req),
+      context: async () => context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

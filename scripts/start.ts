@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole network on one machine. Opens each node's database (embedded PGlite under
- * .data/<node>/, or PostgreSQL when <NODE>_DATABASE_URL is set), seeds the demo network once, starts the
- * three subgraphs on 4001-4003 and the gateway on 4000, and prints a trace query to paste.
+ * .data/<node>/, or PostgreSQL when <NODE>_DATABASE_URL is set), starts the three subgraphs on
+ * 4001-4003, seeds the demo network once through each node's EPCIS capture endpoint, starts the gateway
+ * on 4000, and prints a trace query to paste.
  */
 import { formatElementString, formatAiDate } from '@tracefed/kit/gs1/index';
 import { openDatabase } from '@tracefed/kit/db/connection';
@@ -37,9 +38,12 @@ const databases = await Promise.all(
     return openDatabase({ url, dataDir: url ? undefined : `${dataDir}/${module.name}`, migrationsFolder: module.migrationsFolder });
   }),
 );
-const seeds = await Promise.all(nodes.map(({ module }, i) => seedNode(databases[i]!, module.name, network)));
 const subgraphs = await Promise.all(
   nodes.map(({ module, port }, i) => startSubgraph(module.definition as never, databases[i]!, { port, host })),
+);
+// The demo partners send their EPCIS documents to each node's capture endpoint, as real partners would.
+const seeds = await Promise.all(
+  nodes.map(({ module }, i) => seedNode({ database: databases[i]!, url: subgraphs[i]!.url }, module.name, network)),
 );
 const gateway = await startGateway({
   supergraphSdl: readSupergraph(),

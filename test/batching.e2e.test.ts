@@ -33,6 +33,7 @@ beforeAll(async () => {
           {
             type: 'TransformationEvent', eventID: 'urn:uuid:00000000-0000-4000-8000-0000000b1900',
             eventTime: '2026-06-01T06:00:00+01:00', eventTimeZoneOffset: '+01:00',
+            transformationID: `urn:epcglobal:cbv:xform:${m.prefix}.${BIG_LOT}`,
             outputQuantityList: [{ epcClass: formatLgtinUrn(gtin, BIG_LOT, 7), quantity: UNITS }],
             bizStep: 'creating_class_instance', bizLocation: site, ilmd,
           },

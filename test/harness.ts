@@ -60,8 +60,11 @@ export async function startNetwork(options: { seed?: boolean } = {}): Promise<Ne
   const demo = buildDemoNetwork();
   const dbs = await Promise.all(NODES.map((n) => openTestDatabase(n.migrationsFolder, n.name)));
   const databases = Object.fromEntries(NODES.map((n, i) => [n.name, dbs[i]!])) as Record<NodeName, Database>;
-  if (options.seed !== false) await Promise.all(NODES.map((n) => seedNode(databases[n.name], n.name, demo)));
   const running = await Promise.all(NODES.map((n) => startSubgraph(n.definition as never, databases[n.name])));
+  // The demo is captured over HTTP, through each node's POST /epcis/capture.
+  if (options.seed !== false) {
+    await Promise.all(NODES.map((n, i) => seedNode({ database: databases[n.name], url: running[i]!.url }, n.name, demo)));
+  }
   const subgraphs = Object.fromEntries(running.map((s) => [s.name, s])) as Record<NodeName, RunningSubgraph>;
   const gateway = await startGateway({
     supergraphSdl: readSupergraph(),

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { closeServer, createHttpServer, listen } from '@tracefed/kit/server/http';
+import { verificationRoute } from './verification.ts';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (schema/supergraph.graphql). */
@@ -47,7 +48,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const apollo = new ApolloServer({ gateway, introspection: true });
   await apollo.start();
-  const server = createHttpServer({ apollo, context: async () => ({}) });
+  const server = createHttpServer({
+    apollo,
+    context: async () => ({}),
+    routes: [
+      verificationRoute(async (query, variables) => {
+        const response = await apollo.executeOperation({ query, variables });
+        return response.body.kind === 'single' ? response.body.singleResult : { errors: [{ message: 'unexpected incremental response' }] };
+      }),
+    ],
+  });
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 0, host);
   return {

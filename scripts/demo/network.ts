@@ -17,6 +17,7 @@ import {
   formatSsccUrn,
   toDigitalLink,
 } from '@tracefed/kit/gs1/index';
+import { recallEvent } from '@tracefed/kit/investigations/recall';
 
 export type NodeName = 'manufacturer' | 'distributor' | 'dispenser';
 
@@ -95,6 +96,11 @@ export const PARTIES = {
     name: 'Rosen-Apotheke, Cologne',
     kind: 'pharmacy',
   }, 'https://scan.rosen.example'),
+  // Not on the network, and not licensed: the buyer in the diversion case.
+  elbe: party('elbe', '4067890', 'Elbe Pharmahandel KG', 'distributor', 'DE', null, {
+    name: 'Elbe Pharmahandel warehouse, Hamburg-Harburg',
+    kind: 'warehouse',
+  }, 'https://dl.elbe-pharmahandel.example'),
 } satisfies Record<string, DemoParty>;
 
 type PartyKey = keyof typeof PARTIES;
@@ -201,6 +207,28 @@ export const LOTS: LotPlan[] = [
   { product: 'amlodipine', lot: 'AML2602', made: '2026-02-05', expiry: '2028-02-29', components: ['amlodipineApi', 'cellulose'] },
   { product: 'metformin', lot: 'MET2601', made: '2026-02-09', expiry: '2028-01-31', components: ['metforminApi', 'cellulose'] },
 ];
+
+/** A second API lot, only for the recall case's lot (so the contaminated-ingredient case stays apart). */
+const CASE_COMPONENTS: Record<string, Component> = {
+  amlodipineApi2604: {
+    gtin: gtin('6901234', '20001'),
+    lot: 'HY-AMB-2604',
+    material: 'Amlodipine besylate (API)',
+    kind: 'active_ingredient',
+    supplier: 'huayang',
+    productionDate: '2026-04-08',
+    quantity: 0.8,
+    uom: 'KGM',
+  },
+};
+
+/** Lots made only for the deliberate cases (see `cases` in the network). */
+export const CASE_LOTS = {
+  /** Recalled on 2026-11-20 while its units are at every role of the network. */
+  recall: { product: 'amlodipine', lot: 'AML2603', made: '2026-06-01', expiry: '2028-05-31', components: ['amlodipineApi2604', 'cellulose'] },
+  /** Released with a short shelf life; part of it was sold and dispensed after it expired. */
+  shortDated: { product: 'metformin', lot: 'MET2602', made: '2026-01-20', expiry: '2026-06-30', components: ['metforminApi', 'cellulose'] },
+} satisfies Record<string, LotPlan>;
 
 const UNITS_PER_CASE = 20;
 const CASES_PER_PALLET = 5;
@@ -347,10 +375,18 @@ export function buildDemoNetwork() {
 
   const pallets: Container[] = [];
   const allUnits: DemoUnit[] = [];
-  for (const plan of LOTS) {
+  // Cases by SSCC, so receivers can record what they found inside.
+  const caseUnits = new Map<string, DemoUnit[]>();
+  const components: Record<string, Component> = { ...COMPONENTS, ...CASE_COMPONENTS };
+
+  /**
+   * Makes a lot: its TransformationEvent, the commissioning of its units, and their packing into cases
+   * on pallets (plus cases left off pallets). One document per lot.
+   */
+  const manufactureLot = (plan: LotPlan, layout: { pallets: number; casesPerPallet: number; looseCases: number }) => {
     const product = PRODUCTS[plan.product];
     const units: DemoUnit[] = [];
-    for (let i = 0; i < UNITS_PER_CASE * CASES_PER_PALLET * PALLETS_PER_LOT; i += 1) {
+    for (let i = 0; i < UNITS_PER_CASE * (layout.casesPerPallet * layout.pallets + layout.looseCases); i += 1) {
       let serial = '';
       for (let c = 0; c < 10; c += 1) serial += SERIAL_ALPHABET[Math.floor(random() * SERIAL_ALPHABET.length)];
       units.push({ gtin: product.gtin, serial, lot: plan.lot, expiry: plan.expiry });
@@ -367,7 +403,7 @@ export function buildDemoNetwork() {
         bizStep: 'creating_class_instance',
         disposition: 'active',
         inputQuantityList: plan.components.map((k) => {
-          const c = COMPONENTS[k] as Component;
+          const c = components[k] as Component;
           return { epcClass: formatLgtinUrn(c.gtin, c.lot, CPL), quantity: c.quantity, uom: c.uom };
         }),
         outputQuantityList: [{ epcClass: formatLgtinUrn(product.gtin, plan.lot, CPL), quantity: units.length }],
@@ -389,27 +425,33 @@ export function buildDemoNetwork() {
         ilmd,
       },
     ];
-    for (let p = 0; p < PALLETS_PER_LOT; p += 1) {
+    const packCase = (index: number) => {
+      const start = index * UNITS_PER_CASE;
+      const inside = units.slice(start, start + UNITS_PER_CASE);
+      const sscc = nextSscc(m);
+      caseUnits.set(sscc, inside);
+      events.push({
+        type: 'AggregationEvent',
+        eventID: eventId(m, 'packing-case'),
+        eventTime: time(`${plan.made}T10:${String(index).padStart(2, '0')}:00.000`),
+        eventTimeZoneOffset: '+01:00',
+        parentID: ssccId(m, sscc),
+        childEPCs: inside.map((u) => unitId(m, u)),
+        action: 'ADD',
+        bizStep: 'packing',
+        disposition: 'in_progress',
+        readPoint: { id: siteId(m) },
+        bizLocation: { id: siteId(m) },
+      });
+      return { sscc, inside };
+    };
+    const lotPallets: Container[] = [];
+    for (let p = 0; p < layout.pallets; p += 1) {
       const pallet: Container = { sscc: nextSscc(m), children: [], units: [], lot: plan };
-      for (let c = 0; c < CASES_PER_PALLET; c += 1) {
-        const start = (p * CASES_PER_PALLET + c) * UNITS_PER_CASE;
-        const caseUnits = units.slice(start, start + UNITS_PER_CASE);
-        const sscc = nextSscc(m);
-        pallet.children.push(sscc);
-        pallet.units.push(...caseUnits);
-        events.push({
-          type: 'AggregationEvent',
-          eventID: eventId(m, 'packing-case'),
-          eventTime: time(`${plan.made}T10:${String(p * CASES_PER_PALLET + c).padStart(2, '0')}:00.000`),
-          eventTimeZoneOffset: '+01:00',
-          parentID: ssccId(m, sscc),
-          childEPCs: caseUnits.map((u) => unitId(m, u)),
-          action: 'ADD',
-          bizStep: 'packing',
-          disposition: 'in_progress',
-          readPoint: { id: siteId(m) },
-          bizLocation: { id: siteId(m) },
-        });
+      for (let c = 0; c < layout.casesPerPallet; c += 1) {
+        const packed = packCase(p * layout.casesPerPallet + c);
+        pallet.children.push(packed.sscc);
+        pallet.units.push(...packed.inside);
       }
       events.push({
         type: 'AggregationEvent',
@@ -425,15 +467,14 @@ export function buildDemoNetwork() {
         bizLocation: { id: siteId(m) },
       });
       pallets.push(pallet);
+      lotPallets.push(pallet);
     }
+    const looseCases: string[] = [];
+    for (let c = 0; c < layout.looseCases; c += 1) looseCases.push(packCase(layout.pallets * layout.casesPerPallet + c).sscc);
     emit(m, `lot ${plan.lot}: manufacture, commissioning, packing`, events);
-  }
-
-  // Cases by SSCC, so receivers can record what they found inside.
-  const caseUnits = new Map<string, DemoUnit[]>();
-  for (const pallet of pallets) {
-    pallet.children.forEach((sscc, i) => caseUnits.set(sscc, pallet.units.slice(i * UNITS_PER_CASE, (i + 1) * UNITS_PER_CASE)));
-  }
+    return { units, pallets: lotPallets, looseCases };
+  };
+  for (const plan of LOTS) manufactureLot(plan, { pallets: PALLETS_PER_LOT, casesPerPallet: CASES_PER_PALLET, looseCases: 0 });
 
   let invoiceNo = 0;
   /** A shipment: shipping event by the seller; when `receivedAt` is given, receipt (and what was inside) by the buyer. */
@@ -623,7 +664,7 @@ export function buildDemoNetwork() {
         epcList: [unitId(buyer, unit)],
         readPoint: { id: siteId(buyer) },
         bizLocation: { id: siteId(buyer) },
-        bizTransactionList: [{ type: 'prescription', bizTransaction: `urn:tracefed:rx:${buyer.gln}:${String(patient).padStart(6, '0')}` }],
+        bizTransactionList: [{ type: 'tf:prescription', bizTransaction: `urn:tracefed:rx:${buyer.gln}:${String(patient).padStart(6, '0')}` }],
         'tf:patientRef': `pt-${ref}`,
       });
       dispensed.push({ unit, by: buyer });
@@ -651,7 +692,295 @@ export function buildDemoNetwork() {
 
   // The example pack: it passed Meridian → Northline → Harbor → Rosen-Apotheke and was dispensed.
   const heroUnit = caseUnits.get(d2d[0]!)![0]!;
-  return { parties: PARTIES, products: PRODUCTS, lots: LOTS, documents, units: allUnits, pallets, heroUnit, dispensed, repacked: { sscc: repacked, units: mixed } };
+
+  // ---- Deliberate cases ------------------------------------------------------------------------------
+  // Appended after the clean network, so the clean data, and the README's example, stay as they were.
+  // Each gives an investigation something to find; `cases` below names them. No unit of lot AML2601
+  // (the lot the clean-data custody test walks) is touched.
+  const cases = addDeliberateCases();
+  function addDeliberateCases() {
+    const amlodipine = PRODUCTS.amlodipine.gtin;
+    const metformin = PRODUCTS.metformin.gtin;
+    const units = (sscc: string) => caseUnits.get(sscc) ?? [];
+    const dispense = (by: DemoParty, unit: DemoUnit, at: string) => {
+      patient += 1;
+      const ref = createHash('sha256').update(`${by.gln}:patient:${patient % 9}`).digest('hex').slice(0, 16);
+      return {
+        type: 'ObjectEvent',
+        eventID: eventId(by, 'dispensing'),
+        eventTime: time(at),
+        eventTimeZoneOffset: '+01:00',
+        action: 'DELETE',
+        bizStep: 'dispensing',
+        disposition: 'dispensed',
+        epcList: [unitId(by, unit)],
+        readPoint: { id: siteId(by) },
+        bizLocation: { id: siteId(by) },
+        bizTransactionList: [{ type: 'tf:prescription', bizTransaction: `urn:tracefed:rx:${by.gln}:${String(patient).padStart(6, '0')}` }],
+        'tf:patientRef': `pt-${ref}`,
+      };
+    };
+    const objectEvent = (by: DemoParty, label: string, at: string, fields: Record<string, unknown>) => ({
+      type: 'ObjectEvent',
+      eventID: eventId(by, label),
+      eventTime: time(at),
+      eventTimeZoneOffset: '+01:00',
+      readPoint: { id: siteId(by) },
+      bizLocation: { id: siteId(by) },
+      ...fields,
+    });
+
+    // Meridian's commercial master data: its price lists and its authorized trading partners.
+    const priceEntry = (code: string, product: string, priceType: string, amount: number, extra: Record<string, unknown> = {}) => ({
+      id: `urn:tracefed:price:${m.gln}:${code}`,
+      attributes: [
+        { id: 'tf:gtin', attribute: product },
+        { id: 'tf:region', attribute: 'DE' },
+        { id: 'tf:priceType', attribute: priceType },
+        { id: 'tf:amount', attribute: amount },
+        { id: 'tf:currency', attribute: 'EUR' },
+        { id: 'tf:validFrom', attribute: '2026-01-01' },
+        { id: 'tf:validTo', attribute: '2026-12-31' },
+        ...Object.entries(extra).map(([id, attribute]) => ({ id, attribute })),
+      ],
+    });
+    const authorization = (p: DemoParty, kind: 'distributor' | 'licensed_buyer', licence: string) => ({
+      id: `urn:tracefed:trading-partner:${m.gln}:${p.gln}`,
+      attributes: [
+        { id: 'tf:partner', attribute: partyId(m, p) },
+        { id: 'tf:authorization', attribute: kind },
+        { id: 'tf:licence', attribute: licence },
+        { id: 'tf:region', attribute: p.country },
+        { id: 'tf:validFrom', attribute: '2026-01-01' },
+        { id: 'tf:validTo', attribute: '2026-12-31' },
+      ],
+    });
+    emit(m, 'price lists and authorized trading partners', [], masterData(m, [m, P.northline, P.harbor, P.linden, P.stanna, P.rosen], [
+      {
+        type: 'https://ns.tracefed.org/epcis/PriceListEntry',
+        vocabularyElementList: [
+          priceEntry('AML-DE-WHOLESALE-LIST-2026', amlodipine, 'list', PRODUCTS.amlodipine.price, { 'tf:channel': 'wholesale' }),
+          priceEntry('AML-DE-MAXIMUM-2026', amlodipine, 'maximum', price('amlodipine', 1.2)),
+          priceEntry('AML-DE-NORTHLINE-HARBOR-2026', amlodipine, 'contract', price('amlodipine', 1.07), {
+            'tf:channel': 'wholesale',
+            'tf:seller': partyId(m, P.northline),
+            'tf:buyer': partyId(m, P.harbor),
+          }),
+          priceEntry('MET-DE-WHOLESALE-LIST-2026', metformin, 'list', PRODUCTS.metformin.price, { 'tf:channel': 'wholesale' }),
+          priceEntry('MET-DE-MAXIMUM-2026', metformin, 'maximum', price('metformin', 1.2)),
+        ],
+      },
+      {
+        type: 'https://ns.tracefed.org/epcis/TradingPartner',
+        vocabularyElementList: [
+          authorization(P.northline, 'distributor', 'DE-HH-GDP-2019-0412'),
+          authorization(P.harbor, 'distributor', 'DE-HB-GDP-2021-0077'),
+          authorization(P.linden, 'licensed_buyer', 'DE-BE-APO-1187'),
+          authorization(P.stanna, 'licensed_buyer', 'DE-BY-KHA-0311'),
+          authorization(P.rosen, 'licensed_buyer', 'DE-NW-APO-2406'),
+        ],
+      },
+    ]));
+
+    // A recalled lot spread across every role: Meridian keeps a case, Northline and Harbor hold and ship
+    // cases, one case is on the road to Rosen-Apotheke, Linden-Apotheke and St. Anna dispensed units,
+    // St. Anna destroyed one and returned two to Northline. Meridian recalls the lot on 2026-11-20; after
+    // that Northline still sells a case to St. Anna and Linden-Apotheke still dispenses a pack.
+    const api = CASE_COMPONENTS.amlodipineApi2604!;
+    emit(
+      m,
+      `component receipt ${api.lot}`,
+      [
+        objectEvent(m, 'component-receipt', '2026-05-04T09:00:00.000', {
+          action: 'OBSERVE',
+          bizStep: 'receiving',
+          disposition: 'in_progress',
+          quantityList: [{ epcClass: formatLgtinUrn(api.gtin, api.lot, CPL), quantity: api.quantity * 3, uom: api.uom }],
+          sourceList: [{ type: 'owning_party', source: partyId(m, P[api.supplier]) }],
+          destinationList: [{ type: 'owning_party', destination: partyId(m, m) }],
+        }),
+      ],
+      masterData(m, [m, P[api.supplier]], [
+        {
+          type: 'urn:epcglobal:epcis:vtype:EPCClass',
+          vocabularyElementList: [
+            {
+              id: formatLgtinUrn(api.gtin, api.lot, CPL),
+              attributes: [
+                { id: 'cbvmda:name', attribute: api.material },
+                { id: 'cbvmda:lotNumber', attribute: api.lot },
+                { id: 'tf:materialKind', attribute: api.kind },
+                { id: 'tf:supplier', attribute: formatPglnUrn(P[api.supplier].gln, CPL) },
+                { id: 'tf:productionSite', attribute: formatSglnUrn(P[api.supplier].site.gln, '0', CPL) },
+                { id: 'tf:productionDate', attribute: api.productionDate },
+              ],
+            },
+          ],
+        },
+      ]),
+    );
+    const recallPlan = CASE_LOTS.recall;
+    const recallLot = manufactureLot(recallPlan, { pallets: 1, casesPerPallet: 4, looseCases: 2 });
+    const recallPallet = recallLot.pallets[0]!;
+    const [r1, r2, r3, r4] = recallPallet.children as [string, string, string, string];
+    const [r5, r6] = recallLot.looseCases as [string, string];
+    ship(m, P.northline, [recallPallet.sscc], '2026-06-08T07:00:00.000', '2026-06-10T09:00:00.000', price('amlodipine', 1));
+    ship(m, P.harbor, [r5], '2026-06-08T07:30:00.000', '2026-06-09T09:00:00.000', price('amlodipine', 1));
+    unpack(P.northline, recallPallet.sscc, '2026-06-11T08:00:00.000');
+    ship(P.northline, P.linden, [r1], '2026-06-15T07:00:00.000', '2026-06-15T13:00:00.000', price('amlodipine', 1.14));
+    ship(P.northline, P.stanna, [r2], '2026-06-16T07:00:00.000', '2026-06-16T13:00:00.000', price('amlodipine', 1.1));
+    emit(P.linden, 'Linden-Apotheke: dispensing of AML2603', units(r1).slice(0, 6).map((u, i) => dispense(P.linden, u, `2026-06-${16 + i}T10:00:00.000`)));
+    const destroyed = units(r2)[10]!;
+    const returned = units(r2).slice(11, 13);
+    emit(P.stanna, 'St. Anna: dispensing and destruction of AML2603', [
+      ...units(r2).slice(0, 4).map((u, i) => dispense(P.stanna, u, `2026-06-${17 + i}T10:00:00.000`)),
+      objectEvent(P.stanna, 'destroying', '2026-07-01T10:00:00.000', {
+        action: 'DELETE',
+        bizStep: 'destroying',
+        disposition: 'destroyed',
+        epcList: [unitId(P.stanna, destroyed)],
+      }),
+    ]);
+    const rma = { type: 'rma', bizTransaction: `urn:epcglobal:cbv:bt:${P.northline.gln}:RMA-00001` };
+    emit(P.stanna, 'St. Anna: return of two packs to Northline', [
+      objectEvent(P.stanna, 'shipping-return', '2026-07-10T08:00:00.000', {
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'returned',
+        epcList: returned.map((u) => unitId(P.stanna, u)),
+        bizTransactionList: [rma],
+        sourceList: [{ type: 'owning_party', source: partyId(P.stanna, P.stanna) }],
+        destinationList: [{ type: 'owning_party', destination: partyId(P.stanna, P.northline) }],
+      }),
+    ]);
+    emit(P.northline, 'Northline: receipt of returned packs from St. Anna', [
+      objectEvent(P.northline, 'receiving-return', '2026-07-11T09:00:00.000', {
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        disposition: 'returned',
+        epcList: returned.map((u) => unitId(P.northline, u)),
+        bizTransactionList: [rma],
+        sourceList: [{ type: 'owning_party', source: partyId(P.northline, P.stanna) }],
+        destinationList: [{ type: 'owning_party', destination: partyId(P.northline, P.northline) }],
+      }),
+    ]);
+    ship(P.harbor, P.rosen, [r5], '2026-11-18T07:00:00.000', null, price('amlodipine', 1.18));
+    const recallReason = 'Dissolution below specification at the 6-month stability time point';
+    const recallEventId = eventId(m, 'recall');
+    emit(m, `recall of lot ${recallPlan.lot}`, [
+      recallEvent({
+        eventId: recallEventId,
+        gtin: amlodipine,
+        lot: recallPlan.lot,
+        reason: recallReason,
+        recallClass: 'II',
+        at: new Date('2026-11-20T09:00:00.000+01:00'),
+        quantity: recallLot.units.length,
+      }),
+    ]);
+    ship(P.northline, P.stanna, [r3], '2026-11-23T07:00:00.000', '2026-11-23T13:00:00.000', price('amlodipine', 1.1));
+    const dispensedAfterRecall = units(r1)[6]!;
+    emit(P.linden, 'Linden-Apotheke: a dispense after the recall', [dispense(P.linden, dispensedAfterRecall, '2026-11-24T10:00:00.000')]);
+
+    // A short-dated lot: Harbor sells a case of it to Linden-Apotheke after it expired, which dispenses one.
+    const shortPlan = CASE_LOTS.shortDated;
+    const shortLot = manufactureLot(shortPlan, { pallets: 0, casesPerPallet: 0, looseCases: 1 });
+    const shortCase = shortLot.looseCases[0]!;
+    ship(m, P.harbor, [shortCase], '2026-02-10T07:00:00.000', '2026-02-11T09:00:00.000', price('metformin', 1));
+    ship(P.harbor, P.linden, [shortCase], '2026-07-06T07:00:00.000', '2026-07-06T12:00:00.000', price('metformin', 1.15));
+    const dispensedAfterExpiry = units(shortCase)[0]!;
+    emit(P.linden, 'Linden-Apotheke: a dispense after expiry', [dispense(P.linden, dispensedAfterExpiry, '2026-07-08T10:00:00.000')]);
+
+    // A clone: a genuine metformin pack dispensed at Linden-Apotheke; a copy with its serial dispensed at Rosen-Apotheke.
+    const cloned = units(met[0]!.children[0]!)[2]!;
+    const copyDispense = dispense(P.rosen, cloned, '2026-05-20T11:00:00.000');
+    emit(P.rosen, 'Rosen-Apotheke: a dispense of a cloned serial', [copyDispense]);
+
+    // A counterfeit: St. Anna dispenses a pack whose serial Meridian never commissioned. The demo's own
+    // serials never contain 0 or 1, so neither this one nor the unknown serial can ever be genuine.
+    const counterfeit = { gtin: amlodipine, serial: 'K0TR4X1MQZ', lot: 'AML2601', expiry: '2028-01-31' };
+    emit(P.stanna, 'St. Anna: a dispense of a counterfeit serial', [
+      dispense(P.stanna, { gtin: counterfeit.gtin, serial: counterfeit.serial, lot: counterfeit.lot, expiry: counterfeit.expiry }, '2026-06-02T10:00:00.000'),
+    ]);
+    const unknownSerial = { gtin: amlodipine, serial: 'N0SUCH1PAK', lot: 'AML2601', expiry: '2028-01-31' };
+
+    // A stolen pack that appears again: Linden-Apotheke reported it stolen; months later Rosen-Apotheke
+    // records a receipt "from Harbor", which never shipped it there.
+    const stolen = units(met[0]!.children[0]!)[16]!;
+    const reappearance = objectEvent(P.rosen, 'receiving', '2026-09-15T10:00:00.000', {
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      epcList: [unitId(P.rosen, stolen)],
+      sourceList: [{ type: 'owning_party', source: partyId(P.rosen, P.harbor) }],
+      destinationList: [{ type: 'owning_party', destination: partyId(P.rosen, P.rosen) }],
+    });
+    emit(P.rosen, 'Rosen-Apotheke: receipt of a pack reported stolen', [reappearance]);
+
+    // Diversion: Harbor sells a case of AML2602 to Elbe Pharmahandel, which is neither an authorized
+    // distributor nor a licensed buyer, at 6.20 EUR, above the 5.04 EUR maximum price.
+    const divertedCase = aml2[3]!.children[4]!;
+    ship(P.harbor, P.elbe, [divertedCase], '2026-05-20T07:00:00.000', null, 6.2);
+
+    return {
+      recall: {
+        gtin: amlodipine,
+        lot: recallPlan.lot,
+        eventID: recallEventId,
+        reason: recallReason,
+        recallClass: 'CLASS_II' as const,
+        recalledAt: '2026-11-20T08:00:00.000Z',
+        units: recallLot.units,
+        /** Where its units are. */
+        atManufacturer: units(r6),
+        atNorthline: units(r4),
+        inTransitToRosen: units(r5),
+        dispensedAtLinden: [...units(r1).slice(0, 6), dispensedAfterRecall],
+        dispensedAtStanna: units(r2).slice(0, 4),
+        destroyed,
+        returned,
+        /** Sold by Northline to St. Anna three days after the recall. */
+        soldAfterRecall: units(r3),
+        dispensedAfterRecall,
+      },
+      shortDated: { gtin: metformin, lot: shortPlan.lot, expiry: shortPlan.expiry, soldAfterExpiry: units(shortCase), dispensedAfterExpiry },
+      clone: { unit: cloned, genuineAt: P.linden, copyAt: P.rosen, copyEventID: copyDispense.eventID },
+      counterfeit: { ...counterfeit, seenAt: P.stanna },
+      unknownSerial,
+      stolenReappeared: { unit: stolen, stolenAt: P.linden, receivedBy: P.rosen, receiptEventID: reappearance.eventID as string },
+      diversion: { unit: units(divertedCase)[0]!, units: units(divertedCase), sscc: divertedCase, seller: P.harbor, buyer: P.elbe, unitPrice: 6.2 },
+      contaminatedIngredient: {
+        gtin: COMPONENTS.amlodipineApi!.gtin,
+        lot: COMPONENTS.amlodipineApi!.lot,
+        material: COMPONENTS.amlodipineApi!.material,
+        supplier: P.huayang,
+        finishedLots: ['AML2601', 'AML2602'],
+      },
+    };
+  }
+
+  /** Units whose records carry a deliberate signal; every other unit of the demo is clean. */
+  const flaggedUnits = [
+    ...cases.recall.soldAfterRecall,
+    cases.recall.dispensedAfterRecall,
+    ...cases.shortDated.soldAfterExpiry,
+    cases.clone.unit,
+    cases.stolenReappeared.unit,
+    ...cases.diversion.units,
+  ];
+  return {
+    parties: PARTIES,
+    products: PRODUCTS,
+    lots: LOTS,
+    caseLots: CASE_LOTS,
+    documents,
+    units: allUnits,
+    pallets,
+    heroUnit,
+    dispensed,
+    repacked: { sscc: repacked, units: mixed },
+    cases: { ...cases, flaggedUnits },
+  };
 }
 
 export type DemoNetwork = ReturnType<typeof buildDemoNetwork>;

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@tracefed/kit/epcis/repository';
-import { ATTR } from '@tracefed/kit/epcis/vocabulary';
+import { ATTR, BTT } from '@tracefed/kit/epcis/vocabulary';
 import { locationByKey, partyByGln, type NodeContext } from '@tracefed/kit/graphql/resolvers';
 
 const DECOMMISSION_DISPOSITIONS = new Set(['destroyed', 'stolen', 'returned', 'expired', 'inactive']);
@@ -19,7 +19,7 @@ export async function presentDispense(ctx: NodeContext, e: StoredEvent, unit: { 
     dispenser: await partyByGln(ctx.loaders, e.owner),
     location: e.bizLocation ? await locationByKey(ctx.loaders, e.bizLocation) : null,
     patientRef: typeof patientRef === 'string' ? patientRef : null,
-    prescription: e.bizTransactions.find((b) => b.type === 'prescription')?.id ?? null,
+    prescription: e.bizTransactions.find((b) => b.type === BTT.prescription)?.id ?? null,
     gtin: unit.gtin,
     serial: unit.serial,
   };

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SubgraphDefinition } from '@tracefed/kit/server/subgraph';
 import { createContext, type Context } from './context.ts';
+import { Lot } from './resolvers/Lot.ts';
+import { PriceViolationReport } from './resolvers/PriceViolationReport.ts';
 import { Query } from './resolvers/Query.ts';
 import { SerializedUnit } from './resolvers/SerializedUnit.ts';
 
@@ -10,7 +12,7 @@ export const sdl = readFileSync(new URL('../schema.graphql', import.meta.url), '
 /** Absolute path of this node's drizzle-kit migrations. */
 export const migrationsFolder = fileURLToPath(new URL('./db/migrations', import.meta.url));
 
-export const resolvers = { Query, SerializedUnit };
+export const resolvers = { Query, SerializedUnit, Lot, PriceViolationReport };
 
 /** The distributor subgraph: side-effect free; main.ts (or a test) opens the database and serves it. */
 export const definition: SubgraphDefinition<Context> = {

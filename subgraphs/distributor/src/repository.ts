@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '@tracefed/kit/db/connection';
+import { createWhereaboutsRepository } from '@tracefed/kit/epcis/whereabouts';
 import {
   createEventRepository,
   EVENT_COLUMNS,
@@ -20,6 +21,7 @@ export interface HoldingRow {
 export function createRepository(db: Executor) {
   return {
     ...createEventRepository(db),
+    ...createWhereaboutsRepository(db),
     /**
      * What each distributor holds now: identifiers it received whose latest receipt is not followed by
      * its own shipment of them, nor by unpacking (for containers).
@@ -62,6 +64,38 @@ export function createRepository(db: Executor) {
             ORDER BY e.event_time DESC LIMIT ${limit}`,
       );
       return rows.map(toStoredEvent);
+    },
+    /**
+     * Sales (shipping events with an invoice) in [from, to) that carried units of the product, named
+     * directly or inside the cases and pallets shipped, with how many of its units each carried.
+     */
+    async productSales(gtin: string, from: Date, to: Date): Promise<Array<StoredEvent & { units: number }>> {
+      const rows = await queryRows<RawEvent>(
+        db,
+        sql`WITH RECURSIVE sales AS (
+              SELECT e.id, e.event_time FROM epcis_event e
+              WHERE e.biz_step = 'shipping' AND e.error_declaration IS NULL
+                AND e.biz_transactions @> '[{"type": "inv"}]'::jsonb
+                AND e.event_time >= ${from.toISOString()} AND e.event_time < ${to.toISOString()}
+            ),
+            contents(sale_pk, event_time, key, depth) AS (
+              SELECT s.id, s.event_time, x.epc_key, 0
+              FROM sales s JOIN event_epc x ON x.event_pk = s.id AND x.role = 'epc'
+              UNION ALL
+              SELECT c.sale_pk, c.event_time, k.child_key, c.depth + 1
+              FROM contents c JOIN containment k ON k.parent_key = c.key
+                AND k.valid_from <= c.event_time AND (k.valid_to IS NULL OR k.valid_to > c.event_time)
+              WHERE c.depth < 8
+            ),
+            units AS (
+              SELECT sale_pk, count(DISTINCT key) AS units FROM contents
+              WHERE key LIKE ${`/01/${gtin}/21/%`}
+              GROUP BY sale_pk
+            )
+            SELECT u.units, ${EVENT_COLUMNS} FROM units u JOIN epcis_event e ON e.id = u.sale_pk
+            ORDER BY e.event_time, e.id`,
+      );
+      return rows.map((r) => ({ ...toStoredEvent(r), units: Number(r.units) }));
     },
   };
 }

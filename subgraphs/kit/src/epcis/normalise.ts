@@ -1,30 +1,19 @@
-import { parseIdentifier, canonicalKey, Gs1Error, type Gs1Identifier } from '../gs1/index.ts';
-import { EVENT_TYPES, type BizTransaction, type EventType, type JsonObject, type SourceOrDestination } from './types.ts';
-import { NS, normaliseVocabulary } from './vocabulary.ts';
+import type { Gs1Identifier } from '../gs1/index.ts';
+import { eventHashId } from './hash.ts';
+import { identifierKey } from './identifiers.ts';
+import type { BizTransaction, EventType, JsonObject, SourceOrDestination } from './types.ts';
+import {
+  contextPrefixes,
+  EpcisDocumentError,
+  expandCurie,
+  locateEvents,
+  validateDocument,
+  type DocumentProblem,
+} from './validate.ts';
+import { NS, normaliseVocabulary, type VocabularyKind } from './vocabulary.ts';
 
-/** One problem found in a captured document: where it is and what was wrong. */
-export interface DocumentProblem {
-  /** Index of the event in `epcisBody.eventList`, when the problem is inside an event. */
-  eventIndex?: number;
-  /** JSON path of the offending value, e.g. `$.epcisBody.eventList[3].eventTime`. */
-  path: string;
-  reason: string;
-}
-
-/** Thrown when a document is structurally unusable; lists every problem found, not just the first. */
-export class EpcisDocumentError extends Error {
-  constructor(readonly problems: DocumentProblem[]) {
-    super(
-      `EPCIS document rejected: ${problems.length} problem(s): ` +
-        problems
-          .slice(0, 5)
-          .map((p) => `${p.path}: ${p.reason}`)
-          .join('; ') +
-        (problems.length > 5 ? '; …' : ''),
-    );
-    this.name = 'EpcisDocumentError';
-  }
-}
+export { EpcisDocumentError, contextPrefixes, identifierKey };
+export type { DocumentProblem };
 
 export interface EpcRef {
   role: string;
@@ -67,6 +56,8 @@ export interface MasterDataElement {
 export interface NormalisedDocument {
   events: NormalisedEvent[];
   masterData: MasterDataElement[];
+  /** JSON path of the event list in the captured document, for problems found while storing. */
+  eventListPath: string;
 }
 
 const STANDARD_FIELDS = new Set([
@@ -77,48 +68,12 @@ const STANDARD_FIELDS = new Set([
   'outputQuantityList', 'transformationID',
 ]);
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const OFFSET = /^[+-]\d{2}:\d{2}$/;
-
-/** Canonical key for any identifier an event names; non-GS1 URIs (giai, private schemes) are kept as given. */
-export function identifierKey(value: string): { key: string; id?: Gs1Identifier } {
-  try {
-    const id = parseIdentifier(value);
-    return { key: canonicalKey(id), id };
-  } catch (error) {
-    if (error instanceof Gs1Error && looksLikeGs1(value)) throw error;
-    return { key: value };
-  }
+/** Expands `prefix:name` to the full IRI when the prefix is declared; other keys stay as they are. */
+export function expandTerm(term: string, prefixes: Readonly<Record<string, string>>): string {
+  return expandCurie(term, prefixes);
 }
 
-function looksLikeGs1(value: string): boolean {
-  return /^urn:epc:(id|class|idpat):(sgtin|sscc|sgln|pgln|lgtin):/.test(value) || /^https?:\/\/[^/]+\/(.*\/)?(01|00|414|417)\/\d/.test(value);
-}
-
-/** Collects the prefix → namespace IRI mappings a document or event declares in its `@context`. */
-export function contextPrefixes(context: unknown, inherited: Record<string, string> = {}): Record<string, string> {
-  const prefixes: Record<string, string> = { ...inherited };
-  const entries = Array.isArray(context) ? context : context === undefined ? [] : [context];
-  for (const entry of entries) {
-    if (entry && typeof entry === 'object') {
-      for (const [prefix, iri] of Object.entries(entry as JsonObject)) {
-        if (typeof iri === 'string') prefixes[prefix] = iri;
-      }
-    }
-  }
-  return prefixes;
-}
-
-/** Expands `prefix:name` to the full IRI; keys that are already IRIs stay as they are. */
-export function expandTerm(term: string, prefixes: Record<string, string>): string {
-  const colon = term.indexOf(':');
-  if (colon <= 0) return term;
-  const prefix = term.slice(0, colon);
-  const ns = prefixes[prefix];
-  return ns ? ns + term.slice(colon + 1) : term;
-}
-
-function expandObject(value: unknown, prefixes: Record<string, string>): unknown {
+function expandObject(value: unknown, prefixes: Readonly<Record<string, string>>): unknown {
   if (Array.isArray(value)) return value.map((v) => expandObject(v, prefixes));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -131,115 +86,45 @@ function expandObject(value: unknown, prefixes: Record<string, string>): unknown
   return value;
 }
 
-const BASE_PREFIXES: Record<string, string> = { cbvmda: NS.cbvmda, gs1: NS.gs1, epcis: NS.epcis, cbv: NS.cbv };
-
 /**
- * Checks the structure the store relies on and turns a captured EPCIS 2.0 document into rows.
- * Throws EpcisDocumentError listing every problem (event index, JSON path, reason).
+ * Validates a captured EPCIS 2.0 document (see validate.ts) and turns it into rows: canonical keys for
+ * every identifier, CBV values as bare words, extension and ILMD keys expanded to full IRIs. Events
+ * without an eventID get their EPCIS Event Hash ID. Throws EpcisDocumentError listing every problem.
  */
 export function normaliseDocument(document: unknown): NormalisedDocument {
-  const problems: DocumentProblem[] = [];
-  if (!document || typeof document !== 'object' || Array.isArray(document)) {
-    throw new EpcisDocumentError([{ path: '$', reason: 'expected an EPCISDocument JSON object' }]);
-  }
+  const validation = validateDocument(document);
+  if (!validation.ok) throw new EpcisDocumentError(validation.problems);
   const doc = document as JsonObject;
-  if (doc.type !== 'EPCISDocument') {
-    problems.push({ path: '$.type', reason: `expected "EPCISDocument", got ${JSON.stringify(doc.type)}` });
-  }
-  const body = doc.epcisBody as JsonObject | undefined;
-  const list = body && typeof body === 'object' ? body.eventList : undefined;
-  if (!Array.isArray(list)) {
-    problems.push({ path: '$.epcisBody.eventList', reason: 'expected an array of events' });
-    throw new EpcisDocumentError(problems);
-  }
-  const prefixes = contextPrefixes(doc['@context'], BASE_PREFIXES);
-  const events: NormalisedEvent[] = [];
-  list.forEach((raw, index) => {
-    const event = normaliseEvent(raw, index, prefixes, problems);
-    if (event) events.push(event);
-  });
-  const masterData = normaliseMasterData(doc, prefixes, problems);
-  if (problems.length > 0) throw new EpcisDocumentError(problems);
-  return { events, masterData };
+  const prefixes = contextPrefixes(doc['@context']);
+  // Prefix definitions travel with each stored event, so an event read back on its own still resolves.
+  const contextObjects = (Array.isArray(doc['@context']) ? doc['@context'] : [doc['@context']]).filter(
+    (entry): entry is JsonObject => typeof entry === 'object' && entry !== null,
+  );
+  const { list, path: eventListPath } = locateEvents(doc);
+  const events = (list as JsonObject[]).map((raw) =>
+    normaliseEvent(raw, contextPrefixes(raw['@context'], prefixes), contextObjects),
+  );
+  return { events, masterData: normaliseMasterData(doc, prefixes), eventListPath };
 }
 
-function normaliseEvent(
-  raw: unknown,
-  index: number,
-  documentPrefixes: Record<string, string>,
-  problems: DocumentProblem[],
-): NormalisedEvent | undefined {
-  const base = `$.epcisBody.eventList[${index}]`;
-  const problem = (field: string, reason: string): void => {
-    problems.push({ eventIndex: index, path: field ? `${base}.${field}` : base, reason });
-  };
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    problem('', 'expected an event object');
-    return undefined;
-  }
-  const e = raw as JsonObject;
-  const before = problems.length;
-  const prefixes = contextPrefixes(e['@context'], documentPrefixes);
-
-  const type = e.type;
-  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
-    problem('type', `expected one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
-  }
-  const eventId = e.eventID;
-  if (typeof eventId !== 'string' || eventId.length === 0) problem('eventID', 'required: a URI identifying the event');
-  const eventTime = e.eventTime;
-  if (typeof eventTime !== 'string' || !DATE_TIME.test(eventTime) || Number.isNaN(Date.parse(eventTime))) {
-    problem('eventTime', `expected an ISO 8601 date-time with offset (e.g. 2026-03-01T10:00:00+01:00), got ${JSON.stringify(eventTime)}`);
-  }
-  const offset = e.eventTimeZoneOffset;
-  if (typeof offset !== 'string' || !OFFSET.test(offset)) {
-    problem('eventTimeZoneOffset', `expected ±hh:mm, got ${JSON.stringify(offset)}`);
-  }
-  const action = e.action;
-  if (type !== 'TransformationEvent' && type !== undefined) {
-    if (action !== 'ADD' && action !== 'OBSERVE' && action !== 'DELETE') {
-      problem('action', `expected ADD, OBSERVE or DELETE, got ${JSON.stringify(action)}`);
-    }
-  }
-
+function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, contextObjects: JsonObject[]): NormalisedEvent {
+  const eventId = typeof e.eventID === 'string' ? e.eventID : eventHashId(e, prefixes);
   const epcs: EpcRef[] = [];
   const addList = (field: string, role: string) => {
     const value = e[field];
-    if (value === undefined) return;
-    if (!Array.isArray(value)) return problem(field, 'expected an array of identifiers');
-    value.forEach((item, i) => {
-      if (typeof item !== 'string') return problem(`${field}[${i}]`, 'expected an identifier string');
-      try {
-        const { key, id } = identifierKey(item);
-        epcs.push({ role, epcKey: key, ...unitParts(id) });
-      } catch (error) {
-        problem(`${field}[${i}]`, (error as Error).message);
-      }
-    });
+    if (!Array.isArray(value)) return;
+    for (const item of value as string[]) {
+      const { key, id } = identifierKey(expandTerm(item, prefixes));
+      epcs.push({ role, epcKey: key, ...unitParts(id) });
+    }
   };
   const addQuantities = (field: string, role: string) => {
     const value = e[field];
-    if (value === undefined) return;
-    if (!Array.isArray(value)) return problem(field, 'expected an array of quantity elements');
-    value.forEach((item, i) => {
-      const q = item as JsonObject;
-      if (!q || typeof q.epcClass !== 'string') return problem(`${field}[${i}].epcClass`, 'required: a class identifier');
-      if (q.quantity !== undefined && typeof q.quantity !== 'number') {
-        return problem(`${field}[${i}].quantity`, `expected a number, got ${JSON.stringify(q.quantity)}`);
-      }
-      try {
-        const { key, id } = identifierKey(q.epcClass);
-        epcs.push({
-          role,
-          epcKey: key,
-          ...unitParts(id),
-          quantity: q.quantity as number | undefined,
-          uom: typeof q.uom === 'string' ? q.uom : undefined,
-        });
-      } catch (error) {
-        problem(`${field}[${i}].epcClass`, (error as Error).message);
-      }
-    });
+    if (!Array.isArray(value)) return;
+    for (const q of value as Array<{ epcClass: string; quantity?: number; uom?: string }>) {
+      const { key, id } = identifierKey(expandTerm(q.epcClass, prefixes));
+      epcs.push({ role, epcKey: key, ...unitParts(id), quantity: q.quantity, uom: q.uom });
+    }
   };
   addList('epcList', 'epc');
   addList('childEPCs', 'child');
@@ -251,85 +136,26 @@ function normaliseEvent(
   addQuantities('outputQuantityList', 'outputQuantity');
 
   let parentKey: string | null = null;
-  if (e.parentID !== undefined) {
-    if (typeof e.parentID !== 'string') problem('parentID', 'expected an identifier string');
-    else {
-      try {
-        parentKey = identifierKey(e.parentID).key;
-        epcs.push({ role: 'parent', epcKey: parentKey });
-      } catch (error) {
-        problem('parentID', (error as Error).message);
-      }
-    }
+  if (typeof e.parentID === 'string') {
+    parentKey = identifierKey(expandTerm(e.parentID, prefixes)).key;
+    epcs.push({ role: 'parent', epcKey: parentKey });
   }
-  if (type === 'AggregationEvent' && action !== 'OBSERVE' && parentKey === null) {
-    problem('parentID', 'required for an AggregationEvent with action ADD or DELETE');
-  }
-
   const location = (field: 'readPoint' | 'bizLocation'): string | null => {
-    const value = e[field];
-    if (value === undefined) return null;
-    const id = (value as JsonObject)?.id;
-    if (typeof id !== 'string') {
-      problem(`${field}.id`, 'required: a location identifier (SGLN)');
-      return null;
-    }
-    try {
-      return identifierKey(id).key;
-    } catch (error) {
-      problem(`${field}.id`, (error as Error).message);
-      return null;
-    }
+    const id = (e[field] as JsonObject | undefined)?.id;
+    return typeof id === 'string' ? identifierKey(expandTerm(id, prefixes)).key : null;
   };
-  const vocab = (field: 'bizStep' | 'disposition'): string | null => {
-    const value = e[field];
-    if (value === undefined) return null;
-    if (typeof value !== 'string') {
-      problem(field, 'expected a string');
-      return null;
-    }
-    return normaliseVocabulary(field, value);
-  };
+  const vocab = (kind: VocabularyKind, value: unknown): string | null =>
+    typeof value === 'string' ? normaliseVocabulary(kind, expandTerm(value, prefixes)) : null;
 
-  const bizTransactions: BizTransaction[] = [];
-  if (e.bizTransactionList !== undefined) {
-    if (!Array.isArray(e.bizTransactionList)) problem('bizTransactionList', 'expected an array');
-    else
-      e.bizTransactionList.forEach((bt: unknown, i) => {
-        const t = bt as JsonObject;
-        if (!t || typeof t.bizTransaction !== 'string') {
-          return problem(`bizTransactionList[${i}].bizTransaction`, 'required: the business transaction identifier');
-        }
-        bizTransactions.push({
-          id: t.bizTransaction,
-          ...(typeof t.type === 'string' ? { type: normaliseVocabulary('bizTransactionType', t.type) } : {}),
-        });
-      });
-  }
-  const sourceDest = (field: 'sourceList' | 'destinationList', inner: 'source' | 'destination') => {
-    const out: SourceOrDestination[] = [];
-    const value = e[field];
-    if (value === undefined) return out;
-    if (!Array.isArray(value)) {
-      problem(field, 'expected an array');
-      return out;
-    }
-    value.forEach((item: unknown, i) => {
-      const s = item as JsonObject;
-      if (!s || typeof s.type !== 'string' || typeof s[inner] !== 'string') {
-        return problem(`${field}[${i}]`, `required: "type" and "${inner}"`);
-      }
-      try {
-        const id = s[inner] as string;
-        out.push({ type: normaliseVocabulary('sourceDestType', s.type), id, key: identifierKey(id).key });
-      } catch (error) {
-        problem(`${field}[${i}].${inner}`, (error as Error).message);
-      }
+  const bizTransactions: BizTransaction[] = ((e.bizTransactionList as JsonObject[] | undefined) ?? []).map((t) => ({
+    id: t.bizTransaction as string,
+    ...(typeof t.type === 'string' ? { type: vocab('bizTransactionType', t.type) as string } : {}),
+  }));
+  const sourceDest = (field: 'sourceList' | 'destinationList', inner: 'source' | 'destination'): SourceOrDestination[] =>
+    ((e[field] as JsonObject[] | undefined) ?? []).map((s) => {
+      const id = s[inner] as string;
+      return { type: vocab('sourceDestType', s.type) as string, id, key: identifierKey(expandTerm(id, prefixes)).key };
     });
-    return out;
-  };
-  const sources = sourceDest('sourceList', 'source');
-  const destinations = sourceDest('destinationList', 'destination');
 
   let extensions: Record<string, unknown> | null = null;
   for (const [k, v] of Object.entries(e)) {
@@ -341,32 +167,38 @@ function normaliseEvent(
   const errorDeclaration =
     e.errorDeclaration && typeof e.errorDeclaration === 'object' ? (e.errorDeclaration as Record<string, unknown>) : null;
 
-  if (problems.length > before) return undefined;
   // A commissioning event's ILMD names the lot of every instance it creates; keeping the lot on the
   // identifier rows lets a lot's units be found through the (gtin, lot) index.
   const ilmdLot = ilmd?.[`${NS.cbvmda}lotNumber`];
   if (typeof ilmdLot === 'string') {
     for (const ref of epcs) if (ref.serial !== undefined && (ref.role === 'epc' || ref.role === 'output')) ref.lot = ilmdLot;
   }
+  const eventContext = [...contextObjects, ...(Array.isArray(e['@context']) ? e['@context'] : e['@context'] ? [e['@context']] : [])];
+  const { '@context': _ownContext, ...rest } = e;
+  const document: JsonObject = {
+    ...(eventContext.length > 0 ? { '@context': eventContext } : {}),
+    ...rest,
+    eventID: eventId,
+  };
   return {
-    eventId: eventId as string,
-    eventType: type as EventType,
-    eventTime: new Date(eventTime as string),
-    eventTimeZoneOffset: offset as string,
-    action: typeof action === 'string' ? action : null,
-    bizStep: vocab('bizStep'),
-    disposition: vocab('disposition'),
+    eventId,
+    eventType: e.type as EventType,
+    eventTime: new Date(e.eventTime as string),
+    eventTimeZoneOffset: e.eventTimeZoneOffset as string,
+    action: typeof e.action === 'string' ? e.action : null,
+    bizStep: vocab('bizStep', e.bizStep),
+    disposition: vocab('disposition', e.disposition),
     readPoint: location('readPoint'),
     bizLocation: location('bizLocation'),
     parentKey,
     bizTransactions,
-    sources,
-    destinations,
+    sources: sourceDest('sourceList', 'source'),
+    destinations: sourceDest('destinationList', 'destination'),
     ilmd,
     extensions,
     errorDeclaration,
     epcs: dedupeEpcs(epcs),
-    document: e,
+    document,
   };
 }
 
@@ -395,62 +227,18 @@ function dedupeEpcs(epcs: EpcRef[]): EpcRef[] {
   return [...seen.values()];
 }
 
-function normaliseMasterData(
-  doc: JsonObject,
-  prefixes: Record<string, string>,
-  problems: DocumentProblem[],
-): MasterDataElement[] {
+function normaliseMasterData(doc: JsonObject, prefixes: Record<string, string>): MasterDataElement[] {
   const header = doc.epcisHeader as JsonObject | undefined;
   const masterData = header?.epcisMasterData as JsonObject | undefined;
-  const vocabularies = masterData?.vocabularyList;
-  if (vocabularies === undefined) return [];
+  const vocabularies = (masterData?.vocabularyList as JsonObject[] | undefined) ?? [];
   const out: MasterDataElement[] = [];
-  const base = '$.epcisHeader.epcisMasterData.vocabularyList';
-  if (!Array.isArray(vocabularies)) {
-    problems.push({ path: base, reason: 'expected an array of vocabularies' });
-    return out;
-  }
-  vocabularies.forEach((vocabulary: unknown, v) => {
-    const voc = vocabulary as JsonObject;
-    if (!voc || typeof voc.type !== 'string') {
-      problems.push({ path: `${base}[${v}].type`, reason: 'required: the vocabulary type URI' });
-      return;
-    }
-    const elements = voc.vocabularyElementList;
-    if (elements === undefined) return;
-    if (!Array.isArray(elements)) {
-      problems.push({ path: `${base}[${v}].vocabularyElementList`, reason: 'expected an array' });
-      return;
-    }
-    elements.forEach((element: unknown, i) => {
-      const el = element as JsonObject;
-      const path = `${base}[${v}].vocabularyElementList[${i}]`;
-      if (!el || typeof el.id !== 'string') {
-        problems.push({ path: `${path}.id`, reason: 'required: the element identifier' });
-        return;
-      }
-      let key: string;
-      try {
-        key = identifierKey(el.id).key;
-      } catch (error) {
-        problems.push({ path: `${path}.id`, reason: (error as Error).message });
-        return;
-      }
+  for (const voc of vocabularies) {
+    for (const el of (voc.vocabularyElementList as JsonObject[] | undefined) ?? []) {
       const attributes: Record<string, unknown> = {};
-      const list = Array.isArray(el.attributes) ? el.attributes : [];
-      list.forEach((attribute: unknown, a) => {
-        const at = attribute as JsonObject;
-        if (!at || typeof at.id !== 'string') {
-          problems.push({ path: `${path}.attributes[${a}].id`, reason: 'required: the attribute URI' });
-          return;
-        }
-        attributes[expandTerm(at.id, prefixes)] = at.attribute;
-      });
-      const children = Array.isArray(el.children)
-        ? el.children.filter((c): c is string => typeof c === 'string').map((c) => identifierKey(c).key)
-        : [];
-      out.push({ vocabularyType: voc.type as string, key, attributes, children });
-    });
-  });
+      for (const at of (el.attributes as JsonObject[] | undefined) ?? []) attributes[expandTerm(at.id as string, prefixes)] = at.attribute;
+      const children = ((el.children as string[] | undefined) ?? []).map((c) => identifierKey(c).key);
+      out.push({ vocabularyType: voc.type as string, key: identifierKey(el.id as string).key, attributes, children });
+    }
+  }
   return out;
 }

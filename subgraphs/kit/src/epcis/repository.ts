@@ -54,6 +54,13 @@ export const EVENT_COLUMNS = sql.raw(`e.id AS pk, e.event_id, e.owner_gln, e.eve
   e.record_time, e.action, e.biz_step, e.disposition, e.read_point, e.biz_location, e.parent_key,
   e.biz_transactions, e.sources, e.destinations, e.ilmd, e.extensions, e.error_declaration`);
 
+export interface EventAnomalyRow {
+  eventPk: number;
+  code: string;
+  message: string;
+  eventIds: string[];
+}
+
 export type RawEvent = Record<string, unknown>;
 
 export function toStoredEvent(r: RawEvent): StoredEvent {
@@ -250,6 +257,22 @@ export function createEventRepository(db: Executor) {
             ORDER BY x.gtin, x.lot`,
       );
       return rows.map((r) => ({ gtin: r.gtin as string, lot: r.lot as string }));
+    },
+
+    /** Anomalies flagged at capture on the given events (by primary key), oldest first. */
+    async anomaliesOf(eventPks: readonly number[]): Promise<EventAnomalyRow[]> {
+      if (eventPks.length === 0) return [];
+      const rows = await queryRows<Record<string, unknown>>(
+        db,
+        sql`SELECT event_pk, code, message, event_ids FROM event_anomaly
+            WHERE event_pk = ANY(${sql.param([...eventPks])}::bigint[]) ORDER BY event_pk, id`,
+      );
+      return rows.map((r) => ({
+        eventPk: Number(r.event_pk),
+        code: r.code as string,
+        message: r.message as string,
+        eventIds: json<string[]>(r.event_ids) ?? [],
+      }));
     },
 
     /** Identifiers named together with the given events (e.g. a TransformationEvent's inputs). */

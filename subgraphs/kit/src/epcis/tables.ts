@@ -116,3 +116,49 @@ export const vocabularyElement = pgTable(
   },
   (t) => [primaryKey({ columns: [t.vocabularyType, t.key] })],
 );
+
+/**
+ * Business anomalies found at capture: an event that is well formed but contradicts what the node
+ * already knows (a serial commissioned twice, a pack dispensed twice, a shipment of a serial the node
+ * never saw, a receipt from a partner on this node that never shipped it). The event is stored anyway,
+ * because it is evidence; this row flags it, with the events that show the contradiction.
+ */
+export const eventAnomaly = pgTable(
+  'event_anomaly',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventPk: bigint('event_pk', { mode: 'number' })
+      .notNull()
+      .references(() => epcisEvent.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    /** The flagged event first, then the events that contradict it. */
+    eventIds: jsonb('event_ids').$type<string[]>().notNull(),
+    captureId: text('capture_id'),
+    detectedAt: timestamp('detected_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('event_anomaly_event_code_uq').on(t.eventPk, t.code)],
+);
+
+/**
+ * One row per accepted capture request (EPCIS 2.0 REST binding, `/capture/{captureID}`). Capture is
+ * synchronous, so a job is written in the same transaction as the events it stored: it exists exactly
+ * when they do.
+ */
+export const captureJob = pgTable(
+  'capture_job',
+  {
+    captureId: text('capture_id').primaryKey(),
+    /** GLN of the partner that sent the document. */
+    partner: text('partner_gln').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }).notNull(),
+    eventCount: bigint('event_count', { mode: 'number' }).notNull(),
+    capturedCount: bigint('captured_count', { mode: 'number' }).notNull(),
+    alreadyKnownCount: bigint('already_known_count', { mode: 'number' }).notNull(),
+    retractedCount: bigint('retracted_count', { mode: 'number' }).notNull(),
+    /** Event ID lists and the anomalies found, as the job resource reports them. */
+    result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('capture_job_partner_idx').on(t.partner, t.createdAt)],
+);

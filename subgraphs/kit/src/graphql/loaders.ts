@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ContainerStay, EventRepository, UnitEvent, VocabularyRow } from '../epcis/repository.ts';
+import type { ContainerStay, EventAnomalyRow, EventRepository, UnitEvent, VocabularyRow } from '../epcis/repository.ts';
 
 /** Groups rows by key and returns one bucket per requested key, in key order (DataLoader's contract). */
 export function groupInOrder<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
@@ -30,6 +30,9 @@ export function createCoreLoaders(repo: EventRepository) {
     ),
     vocabularyByKey: new DataLoader<string, VocabularyRow | null>(async (keys) =>
       oneInOrder(keys, await repo.vocabularyElements(keys), (v) => v.key),
+    ),
+    anomaliesByEventPk: new DataLoader<number, EventAnomalyRow[]>(async (pks) =>
+      groupInOrder(pks, await repo.anomaliesOf(pks), (a) => a.eventPk),
     ),
   };
 }

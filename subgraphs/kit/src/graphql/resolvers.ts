@@ -139,6 +139,17 @@ export interface CustodyEventValue {
   sources: SourceDestinationValue[];
   destinations: SourceDestinationValue[];
   bizTransactions: Array<{ type: string | null; id: string }>;
+  /**
+   * Loaded only when a query asks for it (one batched statement per request). Absent on events another
+   * node sent through @requires without this field; read as none.
+   */
+  anomalies?: EventAnomalyValue[] | (() => Promise<EventAnomalyValue[]>);
+}
+
+export interface EventAnomalyValue {
+  code: string;
+  message: string;
+  eventIDs: string[];
 }
 
 export interface ContainerStayValue {
@@ -176,6 +187,8 @@ export async function presentEvent(ctx: NodeContext, e: UnitEvent): Promise<Cust
     sources,
     destinations,
     bizTransactions: e.bizTransactions.map((b) => ({ type: b.type ?? null, id: b.id })),
+    anomalies: async () =>
+      (await ctx.loaders.anomaliesByEventPk.load(e.pk)).map((a) => ({ code: a.code, message: a.message, eventIDs: a.eventIds })),
   };
 }
 
@@ -191,7 +204,14 @@ export function presentContainer(ctx: NodeContext, c: ContainerStay): ContainerS
 }
 
 /** Resolvers for the shared value types; every node mounts them. */
-export const sharedResolvers = { DateTime };
+export const sharedResolvers = {
+  DateTime,
+  CustodyEvent: {
+    // Events merged in from another node's @requires data carry no anomalies field.
+    anomalies: (event: CustodyEventValue) =>
+      typeof event.anomalies === 'function' ? event.anomalies() : (event.anomalies ?? []),
+  },
+};
 
 /** What this node knows of a subject's custody: its events and container stays, through the loaders. */
 export async function nodeCustody(ctx: NodeContext, subjectKey: string) {

@@ -8,6 +8,7 @@ import { createEventRepository } from '../epcis/repository.ts';
 import { createCoreLoaders } from '../graphql/loaders.ts';
 import { sharedResolvers, type NodeContext, type NodeRole } from '../graphql/resolvers.ts';
 import { subgraphTypeDefs } from '../graphql/sdl.ts';
+import { createEpcisRoutes, type EpcisRouteOptions } from './epcis.ts';
 import { closeServer, createHttpServer, listen, type Route } from './http.ts';
 
 export interface SubgraphDefinition<TContext extends NodeContext> {
@@ -19,6 +20,8 @@ export interface SubgraphDefinition<TContext extends NodeContext> {
   resolvers: GraphQLResolverMap<TContext>;
   /** Builds the per-request context (fresh DataLoaders every request). */
   createContext: (database: Database) => TContext;
+  /** HTTP routes the node serves beside /graphql (e.g. the manufacturer's verification endpoint). */
+  routes?: (database: Database) => Route[];
 }
 
 export interface RunningSubgraph {
@@ -41,7 +44,13 @@ export function createNodeContext(node: NodeRole, database: Database): NodeConte
 export async function startSubgraph<TContext extends NodeContext>(
   definition: SubgraphDefinition<TContext>,
   database: Database,
-  options: { port?: number; host?: string; routes?: Route[] } = {},
+  options: {
+    port?: number;
+    host?: string;
+    routes?: Route[];
+    /** The EPCIS 2.0 REST binding under /epcis, on by default; `false` leaves it out. */
+    epcis?: Omit<EpcisRouteOptions, 'db'> | false;
+  } = {},
 ): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([
     { typeDefs: subgraphTypeDefs(definition.sdl), resolvers: { ...sharedResolvers, ...definition.resolvers } as never },
@@ -56,7 +65,11 @@ export async function startSubgraph<TContext extends NodeContext>(
   const server = createHttpServer<TContext>({
     apollo,
     context: async () => definition.createContext(database),
-    routes: options.routes ?? [],
+    routes: [
+      ...(definition.routes?.(database) ?? []),
+      ...(options.routes ?? []),
+      ...(options.epcis === false ? [] : [createEpcisRoutes({ db: database.db, ...options.epcis })]),
+    ],
     // Entity representations from the gateway carry @requires data (other nodes' custody of many
     // units), so a subgraph accepts larger bodies than the public gateway does.
     maxBodyBytes: 64 * 1024 * 1024,

@@ -1,6 +1,8 @@
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
 import { partyByGln } from '@tracefed/kit/graphql/resolvers';
 import type { Context } from '../context.ts';
+import { tradingRules } from '../investigation.ts';
+import { presentPriceListEntry, presentTradingPartner } from '../presenters.ts';
 
 interface ProductRef {
   gtin: string;
@@ -28,4 +30,23 @@ export const Product = {
   },
   lots: async (p: ProductRef, _: unknown, ctx: Context) =>
     (await ctx.loaders.lotsByGtin.load(p.gtin)).map((lotNumber) => ({ gtin: p.gtin, lotNumber })),
+  priceList: async (p: ProductRef, _: unknown, ctx: Context) => productPriceList(ctx, p.gtin),
+  tradingPartners: async (p: ProductRef, _: unknown, ctx: Context) => productTradingPartners(ctx, p.gtin),
 };
+
+/** The product's manufacturer's prices for it, optionally only those valid at some time in [from, to]. */
+export async function productPriceList(ctx: Context, gtin: string, period?: { from: string; to: string }) {
+  const row = await ctx.loaders.vocabularyByKey.load(`/01/${gtin}`);
+  const rules = await tradingRules(ctx, row?.owner ?? null);
+  const entries = rules.priceList.filter(
+    (e) => e.gtin === gtin && (!period || ((!e.validFrom || e.validFrom <= period.to) && (!e.validTo || e.validTo >= period.from))),
+  );
+  return Promise.all(entries.map((e) => presentPriceListEntry(ctx, e)));
+}
+
+/** The distributors and licensed buyers the product's manufacturer authorized for it. */
+export async function productTradingPartners(ctx: Context, gtin: string) {
+  const row = await ctx.loaders.vocabularyByKey.load(`/01/${gtin}`);
+  const rules = await tradingRules(ctx, row?.owner ?? null);
+  return Promise.all(rules.partners.filter((p) => p.gtins === null || p.gtins.includes(gtin)).map((p) => presentTradingPartner(ctx, p)));
+}

@@ -1,15 +1,13 @@
-import { assertGtin, parseUnitCode } from '@tracefed/kit/gs1/index';
+import { parseUnitCode } from '@tracefed/kit/gs1/index';
 import { badUserInput } from '@tracefed/kit/graphql/resolvers';
 import { ATTR, VTYPE } from '@tracefed/kit/epcis/vocabulary';
+import { describeRequestError, validateVerificationRequest } from '@tracefed/kit/investigations/lms';
+import { lotClassKey } from '@tracefed/kit/investigations/recall';
+import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
-
-function gtinArgument(gtin: string): string {
-  try {
-    return assertGtin(gtin, 'argument gtin');
-  } catch (error) {
-    return badUserInput(error, 'gtin');
-  }
-}
+import { verificationRef } from '../verification.ts';
+import { gtinArgument, textArgument, toleranceArgument } from './arguments.ts';
+import { componentLotValue } from './Lot.ts';
 
 export const Query = {
   trace(_: unknown, args: { code: string }) {
@@ -39,5 +37,36 @@ export const Query = {
     const gtin = gtinArgument(args.gtin);
     const lots = await ctx.loaders.lotsByGtin.load(gtin);
     return lots.includes(args.lotNumber) ? { gtin, lotNumber: args.lotNumber } : null;
+  },
+  verify(
+    _: unknown,
+    args: { gtin: string; serial: string; lot?: string | null; expiry?: string | null; reqGLN?: string | null; corrUUID?: string | null; context?: string | null },
+  ) {
+    try {
+      return verificationRef(validateVerificationRequest(args), new Date());
+    } catch (error) {
+      const problem = describeRequestError(error);
+      if (!problem) throw error;
+      throw new GraphQLError(problem.message, { extensions: { code: 'BAD_USER_INPUT', part: problem.part } });
+    }
+  },
+  priceViolations(_: unknown, args: { gtin: string; from: Date; to: Date; tolerance: number }) {
+    const gtin = gtinArgument(args.gtin);
+    if (args.to.getTime() <= args.from.getTime()) {
+      throw new GraphQLError(`argument to (${args.to.toISOString()}) must be after from (${args.from.toISOString()})`, {
+        extensions: { code: 'BAD_USER_INPUT', argumentName: 'to' },
+      });
+    }
+    return { gtin, from: args.from, to: args.to, tolerance: toleranceArgument(args.tolerance) };
+  },
+  async componentLot(_: unknown, args: { gtin: string; lotNumber: string }, ctx: Context) {
+    const gtin = gtinArgument(args.gtin);
+    const lot = textArgument(args.lotNumber, 'lotNumber', 20);
+    const key = lotClassKey(gtin, lot);
+    const [master, consumers] = await Promise.all([
+      ctx.loaders.vocabularyByKey.load(key),
+      ctx.loaders.lotsConsumingByComponentKey.load(key),
+    ]);
+    return master || consumers.length > 0 ? componentLotValue(ctx, { gtin, lot, key }) : null;
   },
 };

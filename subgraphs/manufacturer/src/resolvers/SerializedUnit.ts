@@ -1,28 +1,34 @@
 import { GraphQLError } from 'graphql';
 import { canonicalKey, toDigitalLink, toEpcUrn, unitKey } from '@tracefed/kit/gs1/index';
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
-import { nodeCustody, presentEvent, type ContainerStayValue, type CustodyEventValue } from '@tracefed/kit/graphql/resolvers';
+import { nodeCustody, presentEvent } from '@tracefed/kit/graphql/resolvers';
 import { buildCustodyChain } from '@tracefed/kit/custody/chain';
 import type { Context } from '../context.ts';
+import { diversionOf } from '../diversion.ts';
+import { assessUnit, requireCustody, type UnitAssessment, type UnitRef, type UnitRequires } from '../investigation.ts';
+import { presentPackStatus, presentSignal, type SaleValue } from '../presenters.ts';
+import { toleranceArgument } from './arguments.ts';
 
-export interface UnitRef {
-  gtin: string;
-  serial: string;
-}
+export type { UnitRef };
 
-interface RequiredCustody {
-  node: string;
-  events: CustodyEventValue[];
-  containers: ContainerStayValue[];
-}
-
-type UnitWithRequires = UnitRef & { distributorCustody?: RequiredCustody; dispenserCustody?: RequiredCustody };
+type UnitWithRequires = UnitRef & UnitRequires & { sales?: SaleValue[] };
 
 const keyOf = (unit: UnitRef) => unitKey(unit.gtin, unit.serial);
 
 async function commissioning(unit: UnitRef, ctx: Context) {
   const events = await ctx.loaders.commissioningByUnitKey.load(keyOf(unit));
   return events[0] ?? null;
+}
+
+// signals and packStatus come from one assessment per entity representation.
+const assessments = new WeakMap<object, Promise<UnitAssessment>>();
+function assessment(unit: UnitWithRequires, ctx: Context, field: string): Promise<UnitAssessment> {
+  let pending = assessments.get(unit);
+  if (!pending) {
+    pending = assessUnit(ctx, unit, requireCustody(unit, field), { now: new Date() });
+    assessments.set(unit, pending);
+  }
+  return pending;
 }
 
 export const SerializedUnit = {
@@ -47,17 +53,26 @@ export const SerializedUnit = {
   },
   manufacturerCustody: (unit: UnitRef, _: unknown, ctx: Context) => nodeCustody(ctx, keyOf(unit)),
   async custody(unit: UnitWithRequires, _: unknown, ctx: Context) {
-    if (!unit.distributorCustody || !unit.dispenserCustody) {
-      // The gateway always supplies @requires fields; a direct caller that omits them gets a clear answer.
-      throw new GraphQLError('custody needs distributorCustody and dispenserCustody in the entity representation', {
-        extensions: { code: 'BAD_USER_INPUT' },
-      });
-    }
+    const required = requireCustody(unit, 'custody');
     const own = await nodeCustody(ctx, keyOf(unit));
-    const chain = buildCustodyChain([own.events, unit.distributorCustody.events, unit.dispenserCustody.events]);
-    const containers = [...own.containers, ...unit.distributorCustody.containers, ...unit.dispenserCustody.containers].sort(
+    const chain = buildCustodyChain([own.events, required.distributorCustody.events, required.dispenserCustody.events]);
+    const containers = [...own.containers, ...required.distributorCustody.containers, ...required.dispenserCustody.containers].sort(
       (a, b) => Date.parse(a.from) - Date.parse(b.from) || a.depth - b.depth,
     );
     return { ...chain, containers };
+  },
+  async signals(unit: UnitWithRequires, _: unknown, ctx: Context) {
+    const a = await assessment(unit, ctx, 'signals');
+    return Promise.all(a.signals.map((s) => presentSignal(ctx, s, a.chain.events)));
+  },
+  async packStatus(unit: UnitWithRequires, _: unknown, ctx: Context) {
+    const a = await assessment(unit, ctx, 'packStatus');
+    return presentPackStatus(ctx, a.pack, a.chain.events);
+  },
+  async diversion(unit: UnitWithRequires, args: { tolerance?: number }, ctx: Context) {
+    if (!unit.sales) {
+      throw new GraphQLError('diversion needs the distributors\' sales in the entity representation', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return diversionOf(ctx, unit, unit.sales, toleranceArgument(args.tolerance));
   },
 };

@@ -1,0 +1,71 @@
+import type { Route } from '@tracefed/kit/server/http';
+import { sendJson } from '@tracefed/kit/server/http';
+import { describeRequestError, isVerificationPath, parseVerificationUrl } from '@tracefed/kit/investigations/lms';
+
+/** Runs one GraphQL operation through this gateway and returns its result. */
+export type ExecuteOperation = (
+  query: string,
+  variables: Record<string, unknown>,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> }>;
+
+const VERIFY = /* GraphQL */ `
+  query Verify($gtin: String!, $serial: String!, $lot: String, $expiry: String, $reqGLN: String, $corrUUID: String, $context: String) {
+    verify(gtin: $gtin, serial: $serial, lot: $lot, expiry: $expiry, reqGLN: $reqGLN, corrUUID: $corrUUID, context: $context) {
+      verificationTimestamp
+      responderGLN
+      corrUUID
+      data { verified verificationFailureReason additionalInfo }
+      packStatus { state active reason since by { gln name } eventID undo { possible deadline by { gln name } reason } }
+      signals { code severity message eventIDs partners { gln name } }
+      eventIDs
+    }
+  }
+`;
+
+/**
+ * The verification endpoint of the GS1 Lightweight Messaging Standard on the gateway host:
+ * GET /verification/gtin/{gtin14}/lot/{lot}/ser/{serial}?exp=YYMMDD&reqGLN=…&corrUUID=…&context=…
+ * It runs the `verify` query through this very gateway, so the answer joins every node's records (pack
+ * status and signals beside the LMS fields) while the gateway still imports no subgraph code.
+ */
+export function verificationRoute(execute: ExecuteOperation): Route {
+  return async (req, res, url) => {
+    if (!isVerificationPath(url.pathname)) return false;
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}; use GET` }, { allow: 'GET' });
+      return true;
+    }
+    let request;
+    try {
+      request = parseVerificationUrl(url);
+    } catch (error) {
+      const problem = describeRequestError(error);
+      if (!problem) throw error;
+      sendJson(res, 400, { error: problem.message, part: problem.part });
+      return true;
+    }
+    const result = await execute(VERIFY, { ...request });
+    const answer = result.data?.verify as Record<string, unknown> | null | undefined;
+    if (!answer) {
+      const error = result.errors?.[0];
+      const status = error?.extensions?.code === 'BAD_USER_INPUT' ? 400 : 502;
+      sendJson(res, status, { error: error?.message ?? 'the verification query returned no answer' });
+      return true;
+    }
+    const data = answer.data as { verified: boolean; verificationFailureReason: string | null; additionalInfo: string | null };
+    sendJson(res, 200, {
+      verificationTimestamp: answer.verificationTimestamp,
+      responderGLN: answer.responderGLN,
+      ...(answer.corrUUID ? { corrUUID: answer.corrUUID } : {}),
+      data: {
+        verified: data.verified,
+        ...(data.verificationFailureReason ? { verificationFailureReason: data.verificationFailureReason } : {}),
+        ...(data.additionalInfo ? { additionalInfo: data.additionalInfo } : {}),
+      },
+      packStatus: answer.packStatus,
+      signals: answer.signals,
+      eventIDs: answer.eventIDs,
+    });
+    return true;
+  };
+}

@@ -1,0 +1,47 @@
+import { partyByGln } from '@tracefed/kit/graphql/resolvers';
+import { parseUnitIndex, positionTable } from '@tracefed/kit/graphql/whereabouts';
+import type { Context } from '../context.ts';
+import { presentDispense } from '../dispense.ts';
+
+interface LotRef {
+  gtin: string;
+  lotNumber: string;
+  /** The lot's commissioned serials, from the manufacturer (@requires). */
+  unitIndex?: string;
+}
+
+const units = (lot: LotRef) => ({ gtin: lot.gtin, lot: lot.lotNumber, serials: parseUnitIndex(lot.unitIndex) });
+
+export const Lot = {
+  __resolveReference: (ref: LotRef): LotRef => ref,
+  /** This node's latest event for every unit of the lot: one statement, whatever the lot's size. */
+  async dispenserPositions(lot: LotRef, _: unknown, ctx: Context) {
+    return positionTable(ctx, await ctx.loaders.latestByLot.load(units(lot)));
+  },
+  /**
+   * The patient references stay with the dispensers' node until asked for, and are answered here, per
+   * dispenser: the place where a per-dispenser authorization check belongs.
+   */
+  async patientContacts(lot: LotRef, _: unknown, ctx: Context) {
+    const dispenses = await ctx.loaders.dispensesByLot.load(units(lot));
+    const byDispenser = new Map<string, typeof dispenses>();
+    for (const d of dispenses) byDispenser.set(d.owner, [...(byDispenser.get(d.owner) ?? []), d]);
+    return Promise.all(
+      [...byDispenser.entries()].map(async ([gln, list]) => {
+        const contacts = await Promise.all(list.map((e) => presentDispense(ctx, e, e)));
+        return {
+          dispenser: await partyByGln(ctx.loaders, gln),
+          count: contacts.length,
+          contacts: contacts.map((c) => ({
+            gtin: c.gtin,
+            serial: c.serial,
+            patientRef: c.patientRef,
+            prescription: c.prescription,
+            dispensedAt: c.dispensedAt,
+            eventID: c.eventID,
+          })),
+        };
+      }),
+    );
+  },
+};

@@ -1,0 +1,58 @@
+import DataLoader from 'dataloader';
+import type { WhereaboutsRepository } from '../epcis/whereabouts.ts';
+import {
+  buildNodePositions,
+  encodeNodePositions,
+  referencedMasterData,
+  type LatestEventGroup,
+  type LocationInfo,
+  type NodePositions,
+  type PartyInfo,
+} from '../investigations/positions.ts';
+import { locationByKey, partyByGln, type NodeContext } from './resolvers.ts';
+
+/** A lot and its commissioned serials, as the manufacturer passes them to the other nodes. */
+export interface LotUnits {
+  gtin: string;
+  lot: string;
+  serials: readonly string[];
+}
+
+/** The serials of a lot travel between nodes as one line each: one scalar, whatever the lot's size. */
+export function formatUnitIndex(serials: readonly string[]): string {
+  return serials.join('\n');
+}
+
+export function parseUnitIndex(text: string | null | undefined): string[] {
+  return text ? text.split('\n').filter((s) => s.length > 0) : [];
+}
+
+/** Per-request loader: the latest event this node recorded for every unit of each lot, one statement per batch. */
+export function createLatestByLotLoader(repo: WhereaboutsRepository) {
+  return new DataLoader<LotUnits, LatestEventGroup[], string>(async (lots) => repo.latestEventsOfLots(lots), {
+    cacheKeyFn: (lot) => `${lot.gtin}|${lot.lot}`,
+  });
+}
+
+/** This node's position table for a lot, as the compact text the manufacturer merges. */
+export async function positionTable(ctx: NodeContext, latest: readonly LatestEventGroup[]): Promise<string> {
+  return encodeNodePositions(await nodePositions(ctx, latest));
+}
+
+/** This node's position table for a lot, with the master data it holds for the partners and places named. */
+export async function nodePositions(ctx: NodeContext, latest: readonly LatestEventGroup[]): Promise<NodePositions> {
+  const refs = referencedMasterData(latest);
+  const parties: Record<string, PartyInfo> = {};
+  const locations: Record<string, LocationInfo> = {};
+  await Promise.all([
+    ...refs.glns.map(async (gln) => {
+      const p = await partyByGln(ctx.loaders, gln);
+      parties[gln] = { name: p.name, role: p.role, country: p.country };
+    }),
+    ...refs.locations.map(async (key) => {
+      const l = await locationByKey(ctx.loaders, key);
+      if (l) locations[key] = { name: l.name, country: l.country, kind: l.kind };
+    }),
+  ]);
+  return buildNodePositions(ctx.node, latest, parties, locations);
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatAiDate, toDigitalLink } from '@tracefed/kit/gs1/index';
+import { ingestDocument } from '@tracefed/kit/epcis/ingest';
+import { queryRows, sql } from '@tracefed/kit/db/connection';
+import { startNetwork, type Network } from './harness.ts';
+
+/**
+ * Investigations that change the network's records: a manufacturer recalls a lot, and a pharmacy
+ * dispenses a pack it may still take back. Own file, own network, so the read-only suite sees the demo
+ * as it was seeded.
+ */
+let net: Network;
+beforeAll(async () => {
+  net = await startNetwork();
+});
+afterAll(async () => {
+  await net?.stop();
+});
+
+const VERIFY = `query($gtin: String!, $serial: String!, $reqGLN: String) {
+  verify(gtin: $gtin, serial: $serial, reqGLN: $reqGLN) {
+    data { verified additionalInfo }
+    recall { eventID class reason recalledBy { name } }
+    packStatus { state by { name } undo { possible deadline by { name } reason } }
+  }
+}`;
+
+const RECALL = `mutation($gtin: String!, $lot: String!, $reason: String!, $class: RecallClass!) {
+  recallLot(gtin: $gtin, lot: $lot, reason: $reason, class: $class) { eventID class reason recalledAt recalledBy { gln name } lot { lotNumber recall { eventID } } }
+}`;
+
+describe('recallLot', () => {
+  it('records the recall as an EPCIS event, and the lot is recalled in verification answers at once', async () => {
+    // A metformin pack in Harbor's stock, in lot MET2601.
+    const unit = net.demo.pallets[9]!.units[30]!;
+    expect(unit.lot).toBe('MET2601');
+    const before = await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial });
+    expect(before.errors).toBeUndefined();
+    expect(before.data.verify).toMatchObject({ data: { verified: true, additionalInfo: null }, recall: null });
+
+    const reason = 'Foreign particles found in retained samples';
+    const { data, errors } = await net.query(RECALL, { gtin: unit.gtin, lot: 'MET2601', reason, class: 'CLASS_I' });
+    expect(errors).toBeUndefined();
+    const recall = data.recallLot;
+    expect(recall).toMatchObject({ class: 'CLASS_I', reason, recalledBy: { gln: net.demo.parties.meridian.gln }, lot: { lotNumber: 'MET2601' } });
+    expect(recall.eventID).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+    expect(recall.lot.recall.eventID).toBe(recall.eventID);
+
+    // The system of record holds it: an ObjectEvent on the lot class, disposition recalled.
+    const [stored] = await queryRows<{ biz_step: string; disposition: string; owner_gln: string }>(
+      net.databases.manufacturer.db,
+      sql`SELECT biz_step, disposition, owner_gln FROM epcis_event WHERE event_id = ${recall.eventID}`,
+    );
+    expect(stored).toEqual({ biz_step: 'holding', disposition: 'recalled', owner_gln: net.demo.parties.meridian.gln });
+
+    const after = await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial });
+    expect(after.data.verify).toMatchObject({ data: { verified: true, additionalInfo: 'Recalled' }, recall: { eventID: recall.eventID, class: 'CLASS_I', reason } });
+    const http = await fetch(
+      new URL(`/verification/gtin/${unit.gtin}/lot/${unit.lot}/ser/${unit.serial}?exp=${formatAiDate(unit.expiry)}`, net.subgraphs.manufacturer.url),
+    );
+    expect((await http.json()).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
+  });
+
+  it('refuses a lot that was never made and a product that is not the manufacturer\'s, naming the problem', async () => {
+    const gtin = net.demo.products.amlodipine.gtin;
+    const never = await net.query(RECALL, { gtin, lot: 'AML9999', reason: 'test', class: 'CLASS_III' });
+    expect(never.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(never.errors?.[0]?.message).toBe(`lot AML9999 of GTIN ${gtin} was never made here: no TransformationEvent outputs it`);
+    const foreign = await net.query(RECALL, { gtin: '09506000134352', lot: 'X1', reason: 'test', class: 'CLASS_III' });
+    expect(foreign.errors?.[0]?.message).toMatch(/not a product of this manufacturer/);
+    const blank = await net.query(RECALL, { gtin, lot: 'AML2601', reason: '  ', class: 'CLASS_III' });
+    expect(blank.errors?.[0]?.message).toMatch(/argument reason/);
+    expect((await net.query(VERIFY, { gtin, serial: net.demo.heroUnit.serial })).data.verify.recall).toBeNull();
+  });
+});
+
+describe('undoing a dispense', () => {
+  it('is possible within ten days, only for the dispenser that dispensed the pack', async () => {
+    // St. Anna holds a case of AML2602 it has not touched; it dispenses one pack now.
+    const unit = net.demo.pallets[4]!.units[5]!;
+    const stanna = net.demo.parties.stanna;
+    const at = new Date(Date.now() - 2 * 86_400_000);
+    await ingestDocument(net.databases.dispenser.db, {
+      owner: stanna.gln,
+      document: {
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: at.toISOString(),
+        epcisBody: {
+          eventList: [
+            {
+              type: 'ObjectEvent',
+              eventID: 'urn:uuid:3f9d7a52-1c0e-4b8a-9d61-2b7c5e0a4d11',
+              eventTime: at.toISOString(),
+              eventTimeZoneOffset: '+00:00',
+              action: 'DELETE',
+              bizStep: 'dispensing',
+              disposition: 'dispensed',
+              epcList: [toDigitalLink({ kind: 'sgtin', gtin: unit.gtin, serial: unit.serial })],
+              bizLocation: { id: toDigitalLink({ kind: 'sgln', gln: stanna.site.gln }) },
+            },
+          ],
+        },
+      },
+    });
+    const own = (await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: stanna.gln })).data.verify.packStatus;
+    expect(own).toMatchObject({ state: 'SUPPLIED', by: { name: stanna.name } });
+    expect(own.undo).toEqual({
+      possible: true,
+      deadline: new Date(Date.parse(at.toISOString()) + 10 * 86_400_000).toISOString(),
+      by: { name: stanna.name },
+      reason: null,
+    });
+    const other = (await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: net.demo.parties.rosen.gln })).data.verify.packStatus;
+    expect(other.undo.possible).toBe(false);
+    expect(other.undo.reason).toMatch(/only St. Anna Hospital Pharmacy .* may undo/);
+  });
+});

@@ -125,7 +125,7 @@ describe('verification', () => {
 
     const gateway = await fetch(new URL(path, net.gateway.url));
     expect(gateway.status).toBe(200);
-    const answer = await gateway.json();
+    const answer = (await gateway.json()) as any;
     expect(answer).toMatchObject({ responderGLN: net.demo.parties.meridian.gln, corrUUID, data: { verified: true } });
     expect(answer.packStatus).toMatchObject({ state: 'SUPPLIED', by: { name: net.demo.parties.rosen.name } });
     expect(answer.signals).toEqual([]);
@@ -133,8 +133,8 @@ describe('verification', () => {
     // A recalled pack: both hosts say so; only the gateway, which sees every node, knows it was dispensed.
     const recalled = net.demo.cases.recall.dispensedAfterRecall;
     const recallPath = `/verification/gtin/${recalled.gtin}/lot/${recalled.lot}/ser/${recalled.serial}?exp=${formatAiDate(recalled.expiry)}`;
-    expect((await (await fetch(new URL(recallPath, net.subgraphs.manufacturer.url))).json()).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
-    const network = await (await fetch(new URL(recallPath, net.gateway.url))).json();
+    expect(((await (await fetch(new URL(recallPath, net.subgraphs.manufacturer.url))).json()) as any).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
+    const network = (await (await fetch(new URL(recallPath, net.gateway.url))).json()) as any;
     expect(network.data).toEqual({ verified: true, additionalInfo: 'Recalled' });
     expect(network.signals.map((s: any) => s.code)).toEqual(['DISPENSED_AFTER_RECALL']);
   });
@@ -145,12 +145,12 @@ describe('verification', () => {
     for (const base of [net.subgraphs.manufacturer.url, net.gateway.url]) {
       const checkDigit = await fetch(new URL(`/verification/gtin/${badGtin}/lot/${hero.lot}/ser/${hero.serial}?exp=280131`, base));
       expect(checkDigit.status).toBe(400);
-      const body = await checkDigit.json();
+      const body = (await checkDigit.json()) as any;
       expect(body.error).toMatch(/check digit/);
       expect(body.part).toBe('gtin');
       const badDate = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}?exp=281332`, base));
       expect(badDate.status).toBe(400);
-      expect((await badDate.json()).error).toMatch(/month 13/);
+      expect(((await badDate.json()) as any).error).toMatch(/month 13/);
       const post = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}`, base), { method: 'POST' });
       expect(post.status).toBe(405);
     }

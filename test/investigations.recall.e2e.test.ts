@@ -58,7 +58,7 @@ describe('recallLot', () => {
     const http = await fetch(
       new URL(`/verification/gtin/${unit.gtin}/lot/${unit.lot}/ser/${unit.serial}?exp=${formatAiDate(unit.expiry)}`, net.subgraphs.manufacturer.url),
     );
-    expect((await http.json()).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
+    expect(((await http.json()) as any).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
   });
 
   it('refuses a lot that was never made and a product that is not the manufacturer\'s, naming the problem', async () => {

@@ -1,0 +1,110 @@
+/**
+ * Runs the services under test as child processes on port 0 (so each one's memory is its own), reads
+ * the URL each prints when ready, samples their resident memory while load runs, and stops them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Service {
+  name: string;
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Highest resident set sampled while `sampling` was on, in bytes. */
+  peakRssUnderLoad: number;
+  stop(): Promise<void>;
+}
+
+export interface ServiceSpec {
+  name: string;
+  /** Entry file relative to the repository root. */
+  entry: string;
+  env: Record<string, string>;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+  ready: RegExp;
+}
+
+const running = new Set<Service>();
+
+/** Starts a service and resolves once it printed its URL; rejects with its output when it dies first. */
+export async function startService(spec: ServiceSpec, timeoutMs = 120_000): Promise<Service> {
+  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--import', 'tsx', spec.entry], {
+    cwd: ROOT,
+    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: '0', ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${spec.name} did not become ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = spec.ready.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${spec.name} exited with code ${code} before it was ready:\n${output}`));
+    });
+  });
+  // Keep draining its output so a chatty service never blocks on a full pipe.
+  child.stdout?.resume();
+  const service: Service = {
+    name: spec.name,
+    url,
+    pid: child.pid as number,
+    child,
+    peakRssUnderLoad: 0,
+    async stop() {
+      running.delete(service);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(service);
+  return service;
+}
+
+/** Stops every service still running (used on failure and at exit). */
+export async function stopAllServices(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
+/** VmRSS and VmHWM (the kernel's high-water mark of the resident set) of a process, in bytes. */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+/** Samples the services' resident memory every 200 ms while `work` runs. */
+export async function sampling<T>(services: Service[], work: () => Promise<T>): Promise<T> {
+  const sample = () => {
+    for (const s of services) s.peakRssUnderLoad = Math.max(s.peakRssUnderLoad, memoryOf(s.pid).rss);
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    sample();
+  }
+}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { subgraphSdlText } from '@tracefed/kit/graphql/sdl';
 
 /**
  * The subgraphs that make up the supergraph: name (as the gateway and docker-compose call it), the
@@ -14,9 +15,7 @@ export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 
 const root = new URL('../', import.meta.url);
 
-/** A subgraph's full published SDL: its own schema.graphql plus the kit's shared value types. */
+/** A subgraph's full published SDL, exactly as the subgraph serves it (see kit/src/graphql/sdl.ts). */
 export function subgraphSdl(name: string): string {
-  const own = readFileSync(new URL(`subgraphs/${name}/schema.graphql`, root), 'utf8');
-  const shared = readFileSync(new URL('subgraphs/kit/src/graphql/custody.graphql', root), 'utf8');
-  return `${own.trimEnd()}\n\n${shared}`;
+  return subgraphSdlText(readFileSync(new URL(`subgraphs/${name}/schema.graphql`, root), 'utf8'));
 }

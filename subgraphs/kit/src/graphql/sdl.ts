@@ -1,20 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { parse, type DocumentNode, type DefinitionNode } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
 
-/** The shared value types (custody.graphql) as SDL text. */
-export const sharedTypeDefsSource = readFileSync(new URL('./custody.graphql', import.meta.url), 'utf8');
+const fragment = (file: string) => readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
+
+/** The shared value types every node includes (custody.graphql) as SDL text. */
+export const sharedTypeDefsSource = fragment('custody.graphql');
+
+/** Fragments a subgraph may pull in with a `# tracefed:include <file>` line in its schema.graphql. */
+const INCLUDABLE = new Set(['trade.graphql']);
+const INCLUDE = /^# tracefed:include (\S+)$/gm;
 
 /**
- * A subgraph's full SDL: its own schema.graphql followed by the shared value types. The subgraph's
- * file holds the `@link` and its own types; the shared part is written once, here.
+ * The SDL a subgraph publishes: its own schema.graphql, the fragments it includes, and the shared value
+ * types. Types written once in the kit stay identical in every node that uses them, as composition requires
+ * of shareable types. Serving (buildSubgraphSchema) and offline composition both read this one text.
  */
-export function subgraphTypeDefs(ownSdl: string): DocumentNode {
-  const own = parse(ownSdl);
-  const shared = parse(sharedTypeDefsSource);
-  return { kind: own.kind, definitions: [...own.definitions, ...shared.definitions] as DefinitionNode[] };
+export function subgraphSdlText(ownSdl: string): string {
+  const parts = [ownSdl.trimEnd()];
+  for (const [, file] of ownSdl.matchAll(INCLUDE)) {
+    if (!file || !INCLUDABLE.has(file)) throw new Error(`schema.graphql includes unknown fragment ${file ?? ''}`);
+    parts.push(fragment(file).trimEnd());
+  }
+  parts.push(sharedTypeDefsSource);
+  return parts.join('\n\n');
 }
 
-/** The SDL text a subgraph publishes (for offline composition). */
-export function subgraphSdlText(ownSdl: string): string {
-  return `${ownSdl.trimEnd()}\n\n${sharedTypeDefsSource}`;
+/** A subgraph's full SDL as a document, for buildSubgraphSchema. */
+export function subgraphTypeDefs(ownSdl: string): DocumentNode {
+  return parse(subgraphSdlText(ownSdl));
 }

@@ -12,6 +12,7 @@ COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/manufacturer/package.json subgraphs/manufacturer/
 COPY subgraphs/distributor/package.json subgraphs/distributor/
 COPY subgraphs/dispenser/package.json subgraphs/dispenser/
+COPY subgraphs/logistics/package.json subgraphs/logistics/
 COPY gateway/package.json gateway/
 RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 
@@ -28,7 +29,7 @@ ENV NODE_ENV=production \
 
 USER node
 
-EXPOSE 4000 4001 4002 4003
+EXPOSE 4000 4001 4002 4003 4004
 
 # Every service answers GET /health on its own PORT (the gateway's default is 4000).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \

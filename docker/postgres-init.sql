@@ -3,3 +3,4 @@
 CREATE DATABASE manufacturer;
 CREATE DATABASE distributor;
 CREATE DATABASE dispenser;
+CREATE DATABASE "logistics";

@@ -56,22 +56,38 @@ afterAll(async () => {
   await net?.stop();
 });
 
-const LOT_QUERY = /* GraphQL */ `
-  query($gtin: String!, $lot: String!, $first: Int!) {
-    lot(gtin: $gtin, lotNumber: $lot) {
-      unitCount
-      units(first: $first) {
-        serial
-        commissioned
-        lot { lotNumber expiry }
-        custody { status hops { holder { name } } containers { sscc } }
-        sales { unitPrice }
-        dispense { patientRef }
-        decommissioning { reason }
+// No identity may see every field of a unit (prices are for the trade, patient references for the
+// dispenser and regulators), so the lot is asked twice: by the investigator, with the sales prices, and
+// by the regulator, with the dispenses. Each must cost the same statements for 10 units as for 1,200.
+const LOT_QUERY = {
+  'fraud-unit': /* GraphQL */ `
+    query($gtin: String!, $lot: String!, $first: Int!) {
+      lot(gtin: $gtin, lotNumber: $lot) {
+        unitCount
+        units(first: $first) {
+          serial
+          commissioned
+          lot { lotNumber expiry }
+          custody { status hops { holder { name } } containers { sscc } }
+          sales { unitPrice }
+        }
       }
     }
-  }
-`;
+  `,
+  inspectorate: /* GraphQL */ `
+    query($gtin: String!, $lot: String!, $first: Int!) {
+      lot(gtin: $gtin, lotNumber: $lot) {
+        unitCount
+        units(first: $first) {
+          serial
+          custody { status containers { sscc } }
+          dispense { patientRef }
+          decommissioning { reason }
+        }
+      }
+    }
+  `,
+};
 
 async function statementsFor(run: () => Promise<unknown>): Promise<Record<NodeName, number>> {
   for (const db of Object.values(net.databases)) db.statements.reset();
@@ -80,31 +96,37 @@ async function statementsFor(run: () => Promise<unknown>): Promise<Record<NodeNa
     manufacturer: net.databases.manufacturer.statements.count,
     distributor: net.databases.distributor.statements.count,
     dispenser: net.databases.dispenser.statements.count,
+    logistics: net.databases.logistics.statements.count,
   };
 }
 
 describe('SQL statements per subgraph stay bounded', () => {
-  it('a query over a lot of 1,200 units costs the same statements as one over 10 units', async () => {
-    const gtin = net.demo.products.metformin.gtin;
-    let big: any;
-    const few = await statementsFor(() => net.query(LOT_QUERY, { gtin, lot: BIG_LOT, first: 10 }));
-    const many = await statementsFor(async () => {
-      big = await net.query(LOT_QUERY, { gtin, lot: BIG_LOT, first: UNITS });
-    });
-    expect(big.errors).toBeUndefined();
-    expect(big.data.lot.unitCount).toBe(UNITS);
-    expect(big.data.lot.units).toHaveLength(UNITS);
-    expect(big.data.lot.units[UNITS - 1].custody.containers.length).toBe(1);
-    expect(many).toEqual(few);
-    for (const count of Object.values(many)) expect(count).toBeLessThanOrEqual(8);
-  });
+  it.each(Object.keys(LOT_QUERY) as Array<keyof typeof LOT_QUERY>)(
+    'a query over a lot of 1,200 units costs the same statements as one over 10 units (as %s)',
+    async (as) => {
+      const gtin = net.demo.products.metformin.gtin;
+      let big: any;
+      const few = await statementsFor(() => net.query(LOT_QUERY[as], { gtin, lot: BIG_LOT, first: 10 }, { as }));
+      const many = await statementsFor(async () => {
+        big = await net.query(LOT_QUERY[as], { gtin, lot: BIG_LOT, first: UNITS }, { as });
+      });
+      expect(big.errors).toBeUndefined();
+      expect(big.data.lot.unitCount).toBe(UNITS);
+      expect(big.data.lot.units).toHaveLength(UNITS);
+      expect(big.data.lot.units[UNITS - 1].custody.containers.length).toBe(1);
+      expect(many).toEqual(few);
+      for (const count of Object.values(many)) expect(count).toBeLessThanOrEqual(8);
+    },
+  );
 
   it('tracing a unit with many events costs a handful of statements per node', async () => {
     const hero = net.demo.heroUnit;
     let result: any;
+    // Asked by the investigator: the dispense is not for it (its batching is counted in the lot query
+    // the regulator asks above).
     const counts = await statementsFor(async () => {
       result = await net.query(
-        `query($code: String!) { trace(code: $code) { custody { events { eventID recordedBy { name } bizLocation { name } sources { party { name } } } hops { holder { name } } } sales { seller { name } } dispense { patientRef } lot { components { supplier { name } } } } }`,
+        `query($code: String!) { trace(code: $code) { custody { events { eventID recordedBy { name } bizLocation { name } sources { party { name } } } hops { holder { name } } } sales { seller { name } unitPrice } lot { components { supplier { name } } } } }`,
         { code: `(01)${hero.gtin}(21)${hero.serial}` },
       );
     });

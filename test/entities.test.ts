@@ -4,6 +4,9 @@ import { startNetwork, type Network } from './harness.ts';
 /**
  * Each subgraph answers the gateway's entity calls on its own: `_entities` with many (and duplicate)
  * representations resolves them in one batch, and `_service` publishes the SDL that composition uses.
+ * A node answers GraphQL only with the gateway-signed identity; net.query sends it for a node's URL
+ * (the investigator's unless `as` says otherwise). The per-node custody fields are inaccessible through
+ * the gateway but are what the gateway itself asks the nodes for, so they are tested here, on the nodes.
  */
 let net: Network;
 beforeAll(async () => {
@@ -23,7 +26,7 @@ describe('subgraph entity resolution', () => {
     const { data, errors } = await net.query(
       ENTITIES.replace('...F', '...on SerializedUnit { distributorCustody { events { eventID bizStep } } sales { invoice } }'),
       { representations: reps },
-      net.subgraphs.distributor.url,
+      { url: net.subgraphs.distributor.url },
     );
     expect(errors).toBeUndefined();
     expect(data._entities).toHaveLength(reps.length);
@@ -37,7 +40,8 @@ describe('subgraph entity resolution', () => {
     const { data, errors } = await net.query(
       ENTITIES.replace('...F', '...on SerializedUnit { dispenserCustody { node events { eventID } containers { sscc } } dispense { eventID } }'),
       { representations: [{ __typename: 'SerializedUnit', gtin: net.demo.units[0]!.gtin, serial: 'NOT-A-REAL-ONE' }] },
-      net.subgraphs.dispenser.url,
+      // Dispense details are for the dispensing partner and regulators.
+      { url: net.subgraphs.dispenser.url, as: 'inspectorate' },
     );
     expect(errors).toBeUndefined();
     expect(data._entities[0]).toMatchObject({ dispenserCustody: { node: 'DISPENSER', events: [], containers: [] }, dispense: null });
@@ -48,11 +52,11 @@ describe('subgraph entity resolution', () => {
     const { data, errors } = await net.query(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ...on Lot { lotNumber unitCount components { lotNumber } } } }`,
       { representations: lots },
-      net.subgraphs.manufacturer.url,
+      { url: net.subgraphs.manufacturer.url },
     );
     expect(errors).toBeUndefined();
     expect(data._entities.map((l: any) => [l.lotNumber, l.unitCount])).toEqual(net.demo.lots.map((l) => [l.lot, 400]));
-    const sdl = await net.query(`{ _service { sdl } }`, undefined, net.subgraphs.manufacturer.url);
+    const sdl = await net.query(`{ _service { sdl } }`, undefined, { url: net.subgraphs.manufacturer.url });
     expect(sdl.data._service.sdl).toContain('@key(fields: "gtin serial")');
   });
 });

@@ -2,6 +2,8 @@
  * The EPCIS 2.0 query interface on every node, over real HTTP against the demo network: the
  * SimpleEventQuery parameters, paging, single events and per-identifier resources, and identifiers
  * that match whichever form (EPC URN or GS1 Digital Link, any host) they were captured or asked in.
+ * Queries are asked as the investigator, who sees every partner's events (a partner sees its own only:
+ * see epcis-capture.test.ts, "who may capture").
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +31,7 @@ interface QueryReply {
 async function query(node: NodeName, path: string, params: Record<string, string | string[]> = {}): Promise<QueryReply> {
   const url = new URL(path, net.subgraphs[node].url);
   for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, one);
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: await net.authHeaders('fraud-unit') });
   const body = (await response.json()) as any;
   const link = response.headers.get('link');
   return {
@@ -106,7 +108,7 @@ describe('GET /epcis/events', () => {
     const eventID = `urn:uuid:${randomUUID()}`;
     const capture = await fetch(new URL('/epcis/capture', net.subgraphs.manufacturer.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tracefed-partner': m.gln },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await net.tokenOfGln(m.gln)}` },
       body: JSON.stringify({
         '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
         type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-11-28T00:00:00Z',
@@ -180,7 +182,7 @@ describe('GET /epcis/events', () => {
       expect(reply.events.length).toBeLessThanOrEqual(7);
       seen.push(...ids(reply));
       if (!reply.next) break;
-      const response = await fetch(new URL(reply.next, net.subgraphs.distributor.url));
+      const response = await fetch(new URL(reply.next, net.subgraphs.distributor.url), { headers: await net.authHeaders('fraud-unit') });
       const body = (await response.json()) as any;
       const link = response.headers.get('link');
       reply = { status: response.status, body, events: body.epcisBody.queryResults.resultsBody.eventList, next: link ? /<([^>]+)>/.exec(link)![1]! : null };
@@ -242,8 +244,17 @@ describe('GET /epcis/events/{eventID} and GET /epcis/epcs/{epc}/events', () => {
     expect(receipts.events.every((e) => e.bizStep === 'receiving')).toBe(true);
   });
 
+  it('answers 401 with a SecurityException to a query without a partner token', async () => {
+    for (const path of ['/epcis/events', `/epcis/events/${encodeURIComponent('urn:uuid:00000000-0000-4000-8000-000000000000')}`, `/epcis/epcs/${formatSgtinUrn(net.demo.heroUnit.gtin, net.demo.heroUnit.serial, CPL)}/events`]) {
+      const response = await fetch(new URL(path, net.subgraphs.manufacturer.url));
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get('www-authenticate'), path).toBe('Bearer realm="tracefed"');
+      expect(((await response.json()) as any).type, path).toBe('epcisException:SecurityException');
+    }
+  });
+
   it('answers 405 for a method the resource does not have and 404 outside the binding', async () => {
-    const wrong = await fetch(new URL('/epcis/events', net.subgraphs.dispenser.url), { method: 'DELETE' });
+    const wrong = await fetch(new URL('/epcis/events', net.subgraphs.dispenser.url), { method: 'DELETE', headers: await net.authHeaders('fraud-unit') });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET');
     expect((await query('dispenser', '/epcis/queries')).status).toBe(404);

@@ -7,6 +7,9 @@ import { startNetwork, type Network, type NodeName } from './harness.ts';
  * its deliberate cases (`demo.cases`): verify a pack, spot counterfeits, find where a recalled lot is,
  * find the distributor that sold a pack out of the authorized chain, trace a defect to its source. Every
  * answer names its evidence. This file only reads; the recall mutation has its own file.
+ * Queries are asked as the investigator ('fraud-unit') unless they need what only others may see: the
+ * patient contacts of a recall are the regulator's ('inspectorate'), and the verification endpoints are
+ * called with the token of the pharmacy that scans the pack.
  */
 let net: Network;
 beforeAll(async () => {
@@ -113,7 +116,9 @@ describe('verification', () => {
     const path =
       `/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}` +
       `?exp=${formatAiDate(hero.expiry)}&reqGLN=${net.demo.parties.rosen.gln}&corrUUID=${corrUUID}&context=dscsaSaleableReturn`;
-    const node = await fetch(new URL(path, net.subgraphs.manufacturer.url));
+    // Rosen-Apotheke scans the pack it dispensed, with its own token, on both hosts.
+    const rosen = { headers: await net.authHeaders('rosen') };
+    const node = await fetch(new URL(path, net.subgraphs.manufacturer.url), rosen);
     expect(node.status).toBe(200);
     const nodeAnswer = await node.json();
     expect(nodeAnswer).toEqual({
@@ -123,7 +128,7 @@ describe('verification', () => {
       data: { verified: true },
     });
 
-    const gateway = await fetch(new URL(path, net.gateway.url));
+    const gateway = await fetch(new URL(path, net.gateway.url), rosen);
     expect(gateway.status).toBe(200);
     const answer = (await gateway.json()) as any;
     expect(answer).toMatchObject({ responderGLN: net.demo.parties.meridian.gln, corrUUID, data: { verified: true } });
@@ -133,25 +138,30 @@ describe('verification', () => {
     // A recalled pack: both hosts say so; only the gateway, which sees every node, knows it was dispensed.
     const recalled = net.demo.cases.recall.dispensedAfterRecall;
     const recallPath = `/verification/gtin/${recalled.gtin}/lot/${recalled.lot}/ser/${recalled.serial}?exp=${formatAiDate(recalled.expiry)}`;
-    expect(((await (await fetch(new URL(recallPath, net.subgraphs.manufacturer.url))).json()) as any).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
-    const network = (await (await fetch(new URL(recallPath, net.gateway.url))).json()) as any;
+    const linden = { headers: await net.authHeaders('linden') };
+    expect(((await (await fetch(new URL(recallPath, net.subgraphs.manufacturer.url), linden)).json()) as any).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
+    const network = (await (await fetch(new URL(recallPath, net.gateway.url), linden)).json()) as any;
     expect(network.data).toEqual({ verified: true, additionalInfo: 'Recalled' });
     expect(network.signals.map((s: any) => s.code)).toEqual(['DISPENSED_AFTER_RECALL']);
   });
 
-  it('refuses a malformed request with 400 and the reason, on both hosts and in GraphQL', async () => {
+  it('refuses a malformed request with 400 and the reason, on both hosts and in GraphQL; a request without a token with 401', async () => {
     const hero = net.demo.heroUnit;
     const badGtin = hero.gtin.slice(0, 13) + String((Number(hero.gtin[13]) + 1) % 10);
+    const rosen = await net.authHeaders('rosen');
     for (const base of [net.subgraphs.manufacturer.url, net.gateway.url]) {
-      const checkDigit = await fetch(new URL(`/verification/gtin/${badGtin}/lot/${hero.lot}/ser/${hero.serial}?exp=280131`, base));
+      const anonymous = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}?exp=280131`, base));
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      const checkDigit = await fetch(new URL(`/verification/gtin/${badGtin}/lot/${hero.lot}/ser/${hero.serial}?exp=280131`, base), { headers: rosen });
       expect(checkDigit.status).toBe(400);
       const body = (await checkDigit.json()) as any;
       expect(body.error).toMatch(/check digit/);
       expect(body.part).toBe('gtin');
-      const badDate = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}?exp=281332`, base));
+      const badDate = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}?exp=281332`, base), { headers: rosen });
       expect(badDate.status).toBe(400);
       expect(((await badDate.json()) as any).error).toMatch(/month 13/);
-      const post = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}`, base), { method: 'POST' });
+      const post = await fetch(new URL(`/verification/gtin/${hero.gtin}/lot/${hero.lot}/ser/${hero.serial}`, base), { method: 'POST', headers: rosen });
       expect(post.status).toBe(405);
     }
     const { errors } = await net.query(VERIFY, { gtin: badGtin, serial: hero.serial });
@@ -264,7 +274,9 @@ describe('recall: where every unit of a lot is now', () => {
   it('puts every unit of a recalled lot spread across every role, with the evidence and patient references', async () => {
     const recall = net.demo.cases.recall;
     const P = net.demo.parties;
-    const { data, errors } = await net.query(WHEREABOUTS, { gtin: recall.gtin, lot: recall.lot });
+    // Where the units are and which patients to contact: the regulator's view (patient references are
+    // for the dispensers and regulators).
+    const { data, errors } = await net.query(WHEREABOUTS, { gtin: recall.gtin, lot: recall.lot }, { as: 'inspectorate' });
     expect(errors).toBeUndefined();
     const lot = data.lot;
     expect(lot.recall).toMatchObject({ eventID: recall.eventID, class: 'CLASS_II', recalledAt: recall.recalledAt, recalledBy: { name: P.meridian.name } });
@@ -318,7 +330,7 @@ describe('recall: where every unit of a lot is now', () => {
     const q = `query($gtin: String!, $lot: String!) { lot(gtin: $gtin, lotNumber: $lot) { whereabouts { held { count } inTransit { count } dispensed { count } destroyedOrReturned { count } } patientContacts { count } } }`;
     const count = async (gtin: string, lot: string) => {
       for (const db of Object.values(net.databases)) db.statements.reset();
-      const { errors } = await net.query(q, { gtin, lot });
+      const { errors } = await net.query(q, { gtin, lot }, { as: 'inspectorate' });
       expect(errors).toBeUndefined();
       return Object.fromEntries(Object.entries(net.databases).map(([name, db]) => [name, db.statements.count])) as Record<NodeName, number>;
     };
@@ -346,6 +358,7 @@ describe('recall: where every unit of a lot is now', () => {
         }
       }`,
       { gtin: ingredient.gtin, lot: ingredient.lot },
+      { as: 'inspectorate' },
     );
     expect(errors).toBeUndefined();
     const c = data.componentLot;

@@ -39,7 +39,8 @@ describe('recallLot', () => {
     expect(before.data.verify).toMatchObject({ data: { verified: true, additionalInfo: null }, recall: null });
 
     const reason = 'Foreign particles found in retained samples';
-    const { data, errors } = await net.query(RECALL, { gtin: unit.gtin, lot: 'MET2601', reason, class: 'CLASS_I' });
+    // Recalls are for the product's manufacturer (and regulators): Meridian recalls its own lot.
+    const { data, errors } = await net.query(RECALL, { gtin: unit.gtin, lot: 'MET2601', reason, class: 'CLASS_I' }, { as: 'meridian' });
     expect(errors).toBeUndefined();
     const recall = data.recallLot;
     expect(recall).toMatchObject({ class: 'CLASS_I', reason, recalledBy: { gln: net.demo.parties.meridian.gln }, lot: { lotNumber: 'MET2601' } });
@@ -57,18 +58,37 @@ describe('recallLot', () => {
     expect(after.data.verify).toMatchObject({ data: { verified: true, additionalInfo: 'Recalled' }, recall: { eventID: recall.eventID, class: 'CLASS_I', reason } });
     const http = await fetch(
       new URL(`/verification/gtin/${unit.gtin}/lot/${unit.lot}/ser/${unit.serial}?exp=${formatAiDate(unit.expiry)}`, net.subgraphs.manufacturer.url),
+      { headers: await net.authHeaders('harbor') },
     );
     expect(((await http.json()) as any).data).toEqual({ verified: true, additionalInfo: 'Recalled' });
   });
 
+  it('records a regulator\'s recall as ordered by the regulator, kept in the manufacturer\'s records', async () => {
+    const regulator = net.identities.inspectorate!;
+    const { data, errors } = await net.query(
+      RECALL,
+      { gtin: net.demo.products.metformin.gtin, lot: 'MET2601', reason: 'Ordered by the inspectorate after a GMP inspection', class: 'CLASS_II' },
+      { as: 'inspectorate' },
+    );
+    expect(errors).toBeUndefined();
+    expect(data.recallLot.recalledBy.gln).toBe(regulator.partner);
+    const [stored] = await queryRows<{ owner_gln: string }>(
+      net.databases.manufacturer.db,
+      sql`SELECT owner_gln FROM epcis_event WHERE event_id = ${data.recallLot.eventID}`,
+    );
+    expect(stored?.owner_gln).toBe(net.demo.parties.meridian.gln);
+  });
+
   it('refuses a lot that was never made and a product that is not the manufacturer\'s, naming the problem', async () => {
     const gtin = net.demo.products.amlodipine.gtin;
-    const never = await net.query(RECALL, { gtin, lot: 'AML9999', reason: 'test', class: 'CLASS_III' });
+    const never = await net.query(RECALL, { gtin, lot: 'AML9999', reason: 'test', class: 'CLASS_III' }, { as: 'meridian' });
     expect(never.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(never.errors?.[0]?.message).toBe(`lot AML9999 of GTIN ${gtin} was never made here: no TransformationEvent outputs it`);
-    const foreign = await net.query(RECALL, { gtin: '09506000134352', lot: 'X1', reason: 'test', class: 'CLASS_III' });
+    // A regulator may recall any product; one outside the manufacturer node's catalogue is still refused.
+    const foreign = await net.query(RECALL, { gtin: '09506000134352', lot: 'X1', reason: 'test', class: 'CLASS_III' }, { as: 'inspectorate' });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(foreign.errors?.[0]?.message).toMatch(/not a product of this manufacturer/);
-    const blank = await net.query(RECALL, { gtin, lot: 'AML2601', reason: '  ', class: 'CLASS_III' });
+    const blank = await net.query(RECALL, { gtin, lot: 'AML2601', reason: '  ', class: 'CLASS_III' }, { as: 'meridian' });
     expect(blank.errors?.[0]?.message).toMatch(/argument reason/);
     expect((await net.query(VERIFY, { gtin, serial: net.demo.heroUnit.serial })).data.verify.recall).toBeNull();
   });

@@ -32,8 +32,15 @@ const TRACE = /* GraphQL */ `
         breaks { code message eventIDs partners }
       }
       sales { seller { name } buyer { name } unitPrice currency invoice }
-      dispense { dispenser { name } patientRef prescription }
     }
+  }
+`;
+
+// Dispense details and the patient reference are for the dispensing partner and regulators, not for
+// the investigator the rest of the trace is asked as.
+const DISPENSE = /* GraphQL */ `
+  query Dispense($code: String!) {
+    trace(code: $code) { dispense { dispenser { name } patientRef prescription } }
   }
 `;
 
@@ -99,8 +106,12 @@ describe('trace through the gateway', () => {
       [net.demo.parties.harbor.name, net.demo.parties.rosen.name],
     ]);
     expect(t.sales[0].unitPrice).toBeGreaterThan(0);
-    expect(t.dispense.dispenser.name).toBe(net.demo.parties.rosen.name);
-    expect(t.dispense.patientRef).toMatch(/^pt-[0-9a-f]{16}$/);
+
+    const dispensed = await net.query(DISPENSE, { code: elementString(hero) }, { as: 'rosen' });
+    expect(dispensed.errors).toBeUndefined();
+    expect(dispensed.data.trace.dispense.dispenser.name).toBe(net.demo.parties.rosen.name);
+    expect(dispensed.data.trace.dispense.patientRef).toMatch(/^pt-[0-9a-f]{16}$/);
+    expect(dispensed.data.trace.dispense.prescription).toMatch(/^urn:tracefed:rx:/);
   });
 
   it('normalises every scanned form of the identifier to the same unit', async () => {

@@ -1,19 +1,31 @@
 // The gateway's entry point: reads the environment, serves the committed supergraph.
+import { loadAuthConfig } from '@tracefed/kit/auth/config';
 import { readSupergraph, startGateway } from './index.ts';
+import { subgraphUrlsFromEnv } from './subgraph-urls.ts';
 
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
 const env = process.env;
+let auth;
+try {
+  // Production refuses to start without the identity provider's JWKS, issuer, audience and secret.
+  auth = await loadAuthConfig(env);
+} catch (error) {
+  console.error(`gateway not started: ${(error as Error).message}`);
+  process.exit(1);
+}
+const supergraphSdl = readSupergraph();
 const gateway = await startGateway({
-  supergraphSdl: readSupergraph(),
+  supergraphSdl,
+  auth,
   port: Number(env.PORT ?? 4000),
   host: env.HOST ?? '127.0.0.1',
-  subgraphUrls: {
-    ...(env.MANUFACTURER_URL ? { manufacturer: env.MANUFACTURER_URL } : {}),
-    ...(env.DISTRIBUTOR_URL ? { distributor: env.DISTRIBUTOR_URL } : {}),
-    ...(env.DISPENSER_URL ? { dispenser: env.DISPENSER_URL } : {}),
-  },
+  // <NAME>_URL for every subgraph in the supergraph (MANUFACTURER_URL, DISTRIBUTOR_URL, ...).
+  subgraphUrls: subgraphUrlsFromEnv(supergraphSdl, env),
+  ...(env.RATE_LIMIT_PER_MINUTE
+    ? { rateLimit: { perMinute: Number(env.RATE_LIMIT_PER_MINUTE), burst: Number(env.RATE_LIMIT_BURST ?? env.RATE_LIMIT_PER_MINUTE) } }
+    : {}),
 });
-console.log(`gateway ready at ${gateway.url}`);
+console.log(`gateway ready at ${gateway.url}${auth.production ? ' (production)' : ''}`);
 const shutdown = () => void gateway.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Identity } from '@tracefed/kit/auth/identity';
 import type { Route } from '@tracefed/kit/server/http';
 import { sendJson } from '@tracefed/kit/server/http';
 import { describeRequestError, isVerificationPath, parseVerificationUrl } from '@tracefed/kit/investigations/lms';
@@ -6,6 +8,7 @@ import { describeRequestError, isVerificationPath, parseVerificationUrl } from '
 export type ExecuteOperation = (
   query: string,
   variables: Record<string, unknown>,
+  identity: Identity,
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> }>;
 
 const VERIFY = /* GraphQL */ `
@@ -28,9 +31,11 @@ const VERIFY = /* GraphQL */ `
  * It runs the `verify` query through this very gateway, so the answer joins every node's records (pack
  * status and signals beside the LMS fields) while the gateway still imports no subgraph code.
  */
-export function verificationRoute(execute: ExecuteOperation): Route {
+export function verificationRoute(execute: ExecuteOperation, authenticate: (req: IncomingMessage) => Promise<Identity>): Route {
   return async (req, res, url) => {
     if (!isVerificationPath(url.pathname)) return false;
+    // Any authenticated partner may verify; the same token, limits and rate limit as GraphQL.
+    const identity = await authenticate(req);
     if (req.method !== 'GET') {
       sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}; use GET` }, { allow: 'GET' });
       return true;
@@ -44,7 +49,7 @@ export function verificationRoute(execute: ExecuteOperation): Route {
       sendJson(res, 400, { error: problem.message, part: problem.part });
       return true;
     }
-    const result = await execute(VERIFY, { ...request });
+    const result = await execute(VERIFY, { ...request }, identity);
     const answer = result.data?.verify as Record<string, unknown> | null | undefined;
     if (!answer) {
       const error = result.errors?.[0];
@@ -53,6 +58,9 @@ export function verificationRoute(execute: ExecuteOperation): Route {
       return true;
     }
     const data = answer.data as { verified: boolean; verificationFailureReason: string | null; additionalInfo: string | null };
+    // Evidence the caller may not see (Signal.eventIDs, Signal.partners, Verification.eventIDs: custody
+    // data) comes back null with a FORBIDDEN error beside the rest of the answer; it is left out here.
+    const signals = Array.isArray(answer.signals) ? (answer.signals as Array<Record<string, unknown>>).map(withoutWithheld) : answer.signals;
     sendJson(res, 200, {
       verificationTimestamp: answer.verificationTimestamp,
       responderGLN: answer.responderGLN,
@@ -63,9 +71,14 @@ export function verificationRoute(execute: ExecuteOperation): Route {
         ...(data.additionalInfo ? { additionalInfo: data.additionalInfo } : {}),
       },
       packStatus: answer.packStatus,
-      signals: answer.signals,
-      eventIDs: answer.eventIDs,
+      signals,
+      ...(answer.eventIDs != null ? { eventIDs: answer.eventIDs } : {}),
     });
     return true;
   };
+}
+
+/** A signal without the evidence fields the caller was refused (null in a partial answer). */
+function withoutWithheld(signal: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(signal).filter(([key, value]) => value !== null || (key !== 'eventIDs' && key !== 'partners')));
 }

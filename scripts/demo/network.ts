@@ -19,14 +19,14 @@ import {
 } from '@tracefed/kit/gs1/index';
 import { recallEvent } from '@tracefed/kit/investigations/recall';
 
-export type NodeName = 'manufacturer' | 'distributor' | 'dispenser';
+export type NodeName = 'manufacturer' | 'distributor' | 'dispenser' | 'logistics';
 
 export interface DemoParty {
   key: string;
   gln: string;
   prefix: string;
   name: string;
-  role: 'manufacturer' | 'supplier' | 'distributor' | 'dispenser';
+  role: 'manufacturer' | 'supplier' | 'distributor' | 'dispenser' | 'logistics';
   country: string;
   node: NodeName | null;
   site: { gln: string; name: string; kind: string; country: string };
@@ -101,6 +101,16 @@ export const PARTIES = {
     name: 'Elbe Pharmahandel warehouse, Hamburg-Harburg',
     kind: 'warehouse',
   }, 'https://dl.elbe-pharmahandel.example'),
+  // Carriers (third-party logistics, temperature-controlled vans): Frostline carries for Northline,
+  // Kaltweg for Harbor, from the distributors to the pharmacies. They capture into the logistics node.
+  frostline: party('frostline', '4078901', 'Frostline Pharma Logistik GmbH', 'logistics', 'DE', 'logistics', {
+    name: 'Frostline cross-dock hub, Hamburg-Billbrook',
+    kind: 'hub',
+  }, 'https://id.frostline.example'),
+  kaltweg: party('kaltweg', '4089012', 'Kaltweg Medizinlogistik GmbH', 'logistics', 'DE', 'logistics', {
+    name: 'Kaltweg hub, Bremen-Hemelingen',
+    kind: 'hub',
+  }, 'https://id.kaltweg.example'),
 } satisfies Record<string, DemoParty>;
 
 type PartyKey = keyof typeof PARTIES;
@@ -127,6 +137,8 @@ interface Product {
   dosageForm: string;
   strength: string;
   price: number;
+  /** Storage conditions on the label: °C and % relative humidity. */
+  storage: { minTemperature: number; maxTemperature: number; maxRelativeHumidity: number };
 }
 
 interface Component {
@@ -150,6 +162,7 @@ export const PRODUCTS = {
     dosageForm: 'TABLET',
     strength: '5 mg',
     price: 4.2,
+    storage: { minTemperature: 15, maxTemperature: 25, maxRelativeHumidity: 60 },
   },
   metformin: {
     gtin: gtin('4061234', '10002'),
@@ -158,6 +171,7 @@ export const PRODUCTS = {
     dosageForm: 'FILM_COATED_TABLET',
     strength: '500 mg',
     price: 3.1,
+    storage: { minTemperature: 15, maxTemperature: 25, maxRelativeHumidity: 65 },
   },
 } satisfies Record<string, Product>;
 
@@ -338,6 +352,9 @@ export function buildDemoNetwork() {
           { id: 'cbvmda:dosageFormType', attribute: p.dosageForm },
           { id: 'cbvmda:strengthDescription', attribute: p.strength },
           { id: 'tf:companyPrefixLength', attribute: CPL },
+          { id: 'tf:storageMinimumTemperature', attribute: p.storage.minTemperature },
+          { id: 'tf:storageMaximumTemperature', attribute: p.storage.maxTemperature },
+          { id: 'tf:storageMaximumHumidityPercentage', attribute: p.storage.maxRelativeHumidity },
         ],
       })),
       ...Object.values(COMPONENTS).map((c) => ({
@@ -698,6 +715,157 @@ export function buildDemoNetwork() {
   // Each gives an investigation something to find; `cases` below names them. No unit of lot AML2601
   // (the lot the clean-data custody test walks) is touched.
   const cases = addDeliberateCases();
+
+  // ---- Carriers: the distributor → pharmacy shipments on the road ----------------------------------
+  // Appended last: the carriers' documents go to the logistics node only, so every other node's
+  // records, the clean data and the cases above stay as they were.
+  const coldChain = addCarriage();
+  function addCarriage() {
+    const carrierOf = (seller: DemoParty) => (seller.key === 'northline' ? P.frostline : P.kaltweg);
+    const vehicle = (c: DemoParty) =>
+      c.key === 'frostline' ? { extension: 'VAN-07', name: 'Frostline refrigerated van HH-FL 207' } : { extension: 'VAN-311', name: 'Kaltweg refrigerated van HB-KW 311' };
+    // A van is a read point under the carrier's own GLN (its hub's, with an AI 254 extension): capture
+    // accepts events only at the capturing partner's own locations.
+    const vehicleId = (c: DemoParty) => toDigitalLink({ kind: 'sgln', gln: c.site.gln, extension: vehicle(c).extension }, c.host);
+    const vehicleMasterData = (c: DemoParty) => ({
+      type: 'urn:epcglobal:epcis:vtype:ReadPoint',
+      vocabularyElementList: [
+        {
+          id: vehicleId(c),
+          attributes: [
+            { id: 'cbvmda:name', attribute: vehicle(c).name },
+            { id: 'cbvmda:countryCode', attribute: c.country },
+            { id: 'tf:siteKind', attribute: 'vehicle' },
+            { id: 'tf:operatedBy', attribute: partyId(c, c) },
+          ],
+        },
+      ],
+    });
+    const plus = (local: string, minutes: number) => new Date(Date.parse(`${local}Z`) + minutes * 60_000).toISOString().slice(0, 23);
+    const round1 = (v: number) => Math.round(v * 10) / 10;
+    // The one excursion: Harbor's shipment of a metformin case to Rosen-Apotheke on 2026-04-09. Kaltweg's
+    // van stood with its cooling off at a delivery stop: 31.0 °C at worst, above the 25 °C the label allows,
+    // from 12:05 until the 12:45 reading was back in range: 40 minutes, four readings.
+    const excursionCase = met[1]!.children[0]!;
+    const excursionReadings: Record<string, number> = {
+      '2026-04-09T12:05:00.000': 27.9,
+      '2026-04-09T12:15:00.000': 31.0,
+      '2026-04-09T12:25:00.000': 30.2,
+      '2026-04-09T12:35:00.000': 26.4,
+    };
+    const legs: Array<{ carrier: DemoParty; from: DemoParty; to: DemoParty; ssccs: string[]; pickedUpAt: string; deliveredAt: string | null; units: DemoUnit[] }> = [];
+    deliveries.forEach(([seller, buyer, ssccs, shipped, received], index) => {
+      const carrier = carrierOf(seller);
+      // Picked up a quarter of an hour after the distributor's shipping, delivered a quarter of an hour
+      // before the pharmacy's receipt.
+      const pickedUp = plus(shipped, 15);
+      const delivered = received ? plus(received, -15) : null;
+      // The logger's last upload for the van still on the road.
+      const lastUpload = delivered ?? plus(shipped, 9 * 60);
+      const epcList = ssccs.map((s) => ssccId(carrier, s));
+      const route = {
+        bizTransactionList: [{ type: 'bol', bizTransaction: `urn:epcglobal:cbv:bt:${carrier.gln}:BOL-${String(index + 1).padStart(5, '0')}` }],
+        sourceList: [
+          { type: 'possessing_party', source: partyId(carrier, seller) },
+          { type: 'location', source: siteId(carrier, seller) },
+        ],
+        destinationList: [
+          { type: 'possessing_party', destination: partyId(carrier, buyer) },
+          { type: 'location', destination: siteId(carrier, buyer) },
+        ],
+      };
+      emit(
+        carrier,
+        `${carrier.name}: pickup at ${seller.name} for ${buyer.name}`,
+        [
+          {
+            type: 'ObjectEvent',
+            eventID: eventId(carrier, 'loading'),
+            eventTime: time(pickedUp),
+            eventTimeZoneOffset: '+01:00',
+            action: 'OBSERVE',
+            bizStep: 'loading',
+            disposition: 'in_transit',
+            epcList,
+            readPoint: { id: vehicleId(carrier) },
+            ...route,
+          },
+        ],
+        masterData(carrier, [carrier, seller, buyer], [vehicleMasterData(carrier)]),
+      );
+      // The van's data logger: temperature and relative humidity every ten minutes.
+      const sensorElementList: unknown[] = [];
+      for (let minutes = 10, i = 0; plus(pickedUp, minutes) < lastUpload; minutes += 10, i += 1) {
+        const at = plus(pickedUp, minutes);
+        const temperature = ssccs.includes(excursionCase) && at in excursionReadings ? excursionReadings[at]! : round1(20 + 1.2 * Math.sin(i / 6 + index));
+        sensorElementList.push({
+          sensorMetadata: { time: time(at), deviceID: `${carrier.host}/8004/${carrier.prefix}LOGGER${vehicle(carrier).extension.slice(4)}` },
+          sensorReport: [
+            { type: 'gs1:Temperature', value: temperature, uom: 'CEL' },
+            { type: 'gs1:RelativeHumidity', value: round1(45 + 4 * Math.sin(i / 9 + index)), uom: 'P1' },
+          ],
+        });
+      }
+      const sensorReport = {
+        type: 'ObjectEvent',
+        eventID: eventId(carrier, 'sensor-reporting'),
+        eventTime: time(lastUpload),
+        eventTimeZoneOffset: '+01:00',
+        action: 'OBSERVE',
+        bizStep: 'sensor_reporting',
+        epcList,
+        readPoint: { id: vehicleId(carrier) },
+        sensorElementList,
+      };
+      const unloading = delivered
+        ? [
+            {
+              type: 'ObjectEvent',
+              eventID: eventId(carrier, 'unloading'),
+              eventTime: time(delivered),
+              eventTimeZoneOffset: '+01:00',
+              action: 'OBSERVE',
+              bizStep: 'unloading',
+              epcList,
+              readPoint: { id: vehicleId(carrier) },
+              ...route,
+            },
+          ]
+        : [];
+      emit(carrier, `${carrier.name}: ${delivered ? `delivery to ${buyer.name}` : 'readings on the road'}`, [sensorReport, ...unloading]);
+      legs.push({
+        carrier,
+        from: seller,
+        to: buyer,
+        ssccs,
+        pickedUpAt: new Date(time(pickedUp)).toISOString(),
+        deliveredAt: delivered ? new Date(time(delivered)).toISOString() : null,
+        units: ssccs.flatMap((s) => caseUnits.get(s) ?? []),
+      });
+    });
+    return {
+      carriers: [P.frostline, P.kaltweg],
+      /** Every carried leg, in the order of the deliveries above. */
+      legs,
+      /** The one excursion, as the logistics node must report it. */
+      excursion: {
+        sscc: excursionCase,
+        carrier: P.kaltweg,
+        from: P.harbor,
+        to: P.rosen,
+        units: caseUnits.get(excursionCase) ?? [],
+        kind: 'ABOVE_MAX_TEMPERATURE' as const,
+        limit: PRODUCTS.metformin.storage.maxTemperature,
+        extreme: 31,
+        startedAt: '2026-04-09T11:05:00.000Z',
+        endedAt: '2026-04-09T11:45:00.000Z',
+        durationMinutes: 40,
+        readings: 4,
+      },
+      /** A pack no carrier carried: it went from Meridian to Northline, where it is in stock. */
+      notCarried: caseUnits.get(aml1[3]!.children[0]!)![0]!,
+    };
+  }
   function addDeliberateCases() {
     const amlodipine = PRODUCTS.amlodipine.gtin;
     const metformin = PRODUCTS.metformin.gtin;
@@ -967,6 +1135,7 @@ export function buildDemoNetwork() {
     cases.clone.unit,
     cases.stolenReappeared.unit,
     ...cases.diversion.units,
+    ...coldChain.excursion.units,
   ];
   return {
     parties: PARTIES,
@@ -980,6 +1149,7 @@ export function buildDemoNetwork() {
     dispensed,
     repacked: { sscc: repacked, units: mixed },
     cases: { ...cases, flaggedUnits },
+    coldChain,
   };
 }
 

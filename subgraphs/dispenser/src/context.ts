@@ -1,3 +1,4 @@
+import type { Identity } from '@tracefed/kit/auth/identity';
 import type { Database } from '@tracefed/kit/db/connection';
 import type { NodeContext } from '@tracefed/kit/graphql/resolvers';
 import { createLoaders, type Loaders } from './loaders.ts';
@@ -9,7 +10,7 @@ export interface Context extends NodeContext {
 }
 
 /** A fresh context per request: new DataLoaders, so nothing is cached across requests or callers. */
-export function createContext(database: Database): Context {
+export function createContext(database: Database, identity: Identity): Context {
   const repository = createRepository(database.db);
-  return { node: 'DISPENSER', loaders: createLoaders(repository), repository };
+  return { node: 'DISPENSER', identity, loaders: createLoaders(repository), repository };
 }

@@ -1,3 +1,4 @@
+import type { Identity } from '@tracefed/kit/auth/identity';
 import type { Database } from '@tracefed/kit/db/connection';
 import { ingestDocument, type IngestResult } from '@tracefed/kit/epcis/ingest';
 import type { NodeContext } from '@tracefed/kit/graphql/resolvers';
@@ -12,10 +13,11 @@ export interface Context extends NodeContext {
 }
 
 /** A fresh context per request: new DataLoaders, so nothing is cached across requests or callers. */
-export function createContext(database: Database): Context {
+export function createContext(database: Database, identity: Identity): Context {
   const repository = createRepository(database.db);
   return {
     node: 'MANUFACTURER',
+    identity,
     loaders: createLoaders(repository),
     repository,
     capture: (owner, document) => ingestDocument(database.db, { owner, document }),

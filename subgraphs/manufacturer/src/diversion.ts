@@ -11,7 +11,7 @@ import { partyByGln } from '@tracefed/kit/graphql/resolvers';
 import { checkSale, isAuthorized, partyGln, type SaleFacts } from '@tracefed/kit/investigations/prices';
 import type { Context } from './context.ts';
 import { manufacturerOf, tradingRules, type UnitRef } from './investigation.ts';
-import { presentPriceFinding, type SaleValue } from './presenters.ts';
+import { presentPriceFinding, withSaleFacts, type SaleValue } from './presenters.ts';
 
 const isSale = (e: StoredEvent) => (e.bizStep === 'shipping' || e.bizStep === 'departing') && e.bizTransactions.some((b) => b.type === 'inv');
 
@@ -55,7 +55,9 @@ export async function diversionOf(ctx: Context, unit: UnitRef, distributorSales:
   const seen = new Set<string>();
   const sales = [...own, ...distributorSales]
     .filter((s) => (seen.has(s.eventID) ? false : (seen.add(s.eventID), true)))
-    .sort((a, b) => Date.parse(String(a.soldAt)) - Date.parse(String(b.soldAt)));
+    .sort((a, b) => Date.parse(String(a.soldAt)) - Date.parse(String(b.soldAt)))
+    // The distributors' sales arrive as plain JSON: each is tagged here, where the product is known.
+    .map((s) => withSaleFacts(s, unit.gtin));
   const rules = await tradingRules(ctx, manufacturer);
   const day = (s: SaleValue) => new Date(s.soldAt).toISOString().slice(0, 10);
   const buyerOk = (s: SaleValue) => (s.buyer ? isAuthorized(rules, s.buyer.gln, unit.gtin, day(s), 'buyer') : null);

@@ -14,10 +14,12 @@ import {
   type PartyValue,
 } from '@tracefed/kit/graphql/resolvers';
 import { buildCustodyChain, type CustodyChain } from '@tracefed/kit/custody/chain';
+import { partiesInvolved, type CustodyFacts } from '@tracefed/kit/auth/policy';
 import {
   detectSignals,
   packStatusOf,
   type CommissioningRecord,
+  type ExcursionEvidence,
   type PackStatusValue,
   type Signal,
 } from '@tracefed/kit/investigations/signals';
@@ -40,18 +42,34 @@ export interface RequiredCustody {
 export interface UnitRequires {
   distributorCustody?: RequiredCustody;
   dispenserCustody?: RequiredCustody;
+  /** The logistics node's excursions (the fields that show signals require them). */
+  coldChainExcursions?: ExcursionEvidence[];
 }
+
+/** The representation once the custody fields are checked to be there. */
+export type CustodyRequires = UnitRequires & Required<Pick<UnitRequires, 'distributorCustody' | 'dispenserCustody'>>;
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** Fails clearly when a caller bypasses the gateway and leaves out the @requires fields. */
-export function requireCustody(required: UnitRequires | undefined, field: string): Required<UnitRequires> {
+export function requireCustody(required: UnitRequires | undefined, field: string): CustodyRequires {
   if (!required?.distributorCustody || !required.dispenserCustody) {
     throw new GraphQLError(`${field} needs distributorCustody and dispenserCustody in the entity representation`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
-  return required as Required<UnitRequires>;
+  return required as CustodyRequires;
+}
+
+/**
+ * Fails clearly when the logistics node's excursions are missing from the representation of a field
+ * that shows signals (the pack status and the verification outcome do not read them: an excursion is
+ * a COMPLIANCE signal, which changes neither).
+ */
+export function requireExcursions(required: UnitRequires | undefined, field: string): void {
+  if (!Array.isArray(required?.coldChainExcursions)) {
+    throw new GraphQLError(`${field} needs coldChainExcursions in the entity representation`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
 }
 
 /**
@@ -113,6 +131,8 @@ export interface UnitAssessment {
   commissioning: CommissioningRecord[];
   recall: RecallRecord | null;
   manufacturer: string | null;
+  /** The carriers the excursions name, as the logistics node names them. */
+  carriers: PartyValue[];
 }
 
 export interface AssessOptions {
@@ -122,7 +142,7 @@ export interface AssessOptions {
 }
 
 /** Merges every node's custody of the unit and reads the signals and pack status from it. */
-export async function assessUnit(ctx: Context, unit: UnitRef, required: Required<UnitRequires>, options: AssessOptions): Promise<UnitAssessment> {
+export async function assessUnit(ctx: Context, unit: UnitRef, required: CustodyRequires, options: AssessOptions): Promise<UnitAssessment> {
   const [own, commissioning, manufacturer] = await Promise.all([
     nodeCustody(ctx, unitKey(unit.gtin, unit.serial)),
     commissioningRecords(ctx, unit),
@@ -139,6 +159,7 @@ export async function assessUnit(ctx: Context, unit: UnitRef, required: Required
     chain,
     recall,
     rules,
+    excursions: required.coldChainExcursions ?? [],
     ...(options.presented ? { presented: options.presented } : {}),
   });
   const pack = packStatusOf({
@@ -149,15 +170,31 @@ export async function assessUnit(ctx: Context, unit: UnitRef, required: Required
     now: options.now,
     requester: options.requester ?? null,
   });
-  return { chain, signals, pack, commissioning, recall, manufacturer };
+  const carriers = (required.coldChainExcursions ?? []).map((x) => x.carrier);
+  return { chain, signals, pack, commissioning, recall, manufacturer, carriers };
 }
 
 /**
- * Parties by GLN for an answer's evidence: named as the events name them (each node describes its own
- * partners), else as this node's master data does.
+ * The facts the custody rule reads for a unit: its GTIN and every partner the merged chain of every
+ * node names (who recorded each event, where it came from and went to, who held it).
  */
-export async function partiesByGln(ctx: Context, glns: readonly string[], events: readonly CustodyEventValue[] = []): Promise<PartyValue[]> {
+export function custodyFacts(unit: UnitRef, chain: Pick<CustodyChain, 'events' | 'hops'>): CustodyFacts {
+  return { gtin: unit.gtin, partiesInvolved: partiesInvolved(chain.events, chain.hops) };
+}
+
+/**
+ * Parties by GLN for an answer's evidence: named as the events (or the other parties given, such as the
+ * carriers the logistics node names) name them, each node describing its own partners, else as this
+ * node's master data does.
+ */
+export async function partiesByGln(
+  ctx: Context,
+  glns: readonly string[],
+  events: readonly CustodyEventValue[] = [],
+  others: readonly PartyValue[] = [],
+): Promise<PartyValue[]> {
   const known = new Map<string, PartyValue>();
+  for (const p of others) if (p.name && !known.has(p.gln)) known.set(p.gln, p);
   for (const e of events) {
     for (const p of [e.recordedBy, ...e.sources.map((s) => s.party), ...e.destinations.map((s) => s.party)]) {
       if (p?.name && !known.has(p.gln)) known.set(p.gln, p);

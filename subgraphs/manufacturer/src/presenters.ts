@@ -3,11 +3,20 @@ import { locationByKey, partyByGln, type CustodyEventValue, type PartyValue } fr
 import type { PackStatusValue, Signal } from '@tracefed/kit/investigations/signals';
 import type { RecallClass, RecallRecord } from '@tracefed/kit/investigations/recall';
 import type { PriceFinding, PriceListEntry, TradingPartnerEntry } from '@tracefed/kit/investigations/prices';
+import { attachFacts } from '@tracefed/kit/auth/access';
+import type { CustodyFacts } from '@tracefed/kit/auth/policy';
 import type { Context } from './context.ts';
 import { partiesByGln } from './investigation.ts';
 
-export async function presentSignal(ctx: Context, signal: Signal, events: readonly CustodyEventValue[]) {
-  return { ...signal, partners: await partiesByGln(ctx, signal.partners, events) };
+/** A signal, tagged with the unit's custody facts: its evidence (eventIDs, partners) is custody data. */
+export async function presentSignal(
+  ctx: Context,
+  signal: Signal,
+  events: readonly CustodyEventValue[],
+  custody: CustodyFacts,
+  others: readonly PartyValue[] = [],
+) {
+  return attachFacts({ ...signal, partners: await partiesByGln(ctx, signal.partners, events, others) }, 'custody', custody);
 }
 
 export async function presentPackStatus(ctx: Context, pack: PackStatusValue, events: readonly CustodyEventValue[]) {
@@ -65,6 +74,11 @@ export interface SaleValue {
   purchaseOrder: string | null;
   unitPrice: number | null;
   currency: string | null;
+}
+
+/** Tags a sale with the facts the prices rule reads: the product, the seller and the buyer. */
+export function withSaleFacts<T extends SaleValue>(sale: T, gtin: string): T {
+  return attachFacts(sale, 'prices', { gtin, seller: sale.seller.gln, buyer: sale.buyer?.gln ?? null });
 }
 
 export async function presentPriceFinding(ctx: Context, finding: PriceFinding, sale: SaleValue) {

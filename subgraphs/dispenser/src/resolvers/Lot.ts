@@ -1,3 +1,5 @@
+import { requireAccess } from '@tracefed/kit/auth/access';
+import { canSeeDispense } from '@tracefed/kit/auth/policy';
 import { partyByGln } from '@tracefed/kit/graphql/resolvers';
 import { parseUnitIndex, positionTable } from '@tracefed/kit/graphql/whereabouts';
 import type { Context } from '../context.ts';
@@ -20,12 +22,16 @@ export const Lot = {
   },
   /**
    * The patient references stay with the dispensers' node until asked for, and are answered here, per
-   * dispenser: the place where a per-dispenser authorization check belongs.
+   * dispenser: a dispenser gets its own group only, a regulator every group, anyone else FORBIDDEN.
    */
   async patientContacts(lot: LotRef, _: unknown, ctx: Context) {
+    requireAccess(ctx.identity, 'Lot.patientContacts', { gtin: lot.gtin });
     const dispenses = await ctx.loaders.dispensesByLot.load(units(lot));
     const byDispenser = new Map<string, typeof dispenses>();
-    for (const d of dispenses) byDispenser.set(d.owner, [...(byDispenser.get(d.owner) ?? []), d]);
+    for (const d of dispenses) {
+      if (!canSeeDispense(ctx.identity, { dispenser: d.owner })) continue;
+      byDispenser.set(d.owner, [...(byDispenser.get(d.owner) ?? []), d]);
+    }
     return Promise.all(
       [...byDispenser.entries()].map(async ([gln, list]) => {
         const contacts = await Promise.all(list.map((e) => presentDispense(ctx, e, e)));

@@ -1,3 +1,4 @@
+import { requireAccess } from '@tracefed/kit/auth/access';
 import { assertGln } from '@tracefed/kit/gs1/index';
 import { badUserInput } from '@tracefed/kit/graphql/resolvers';
 import type { Context } from '../context.ts';
@@ -11,6 +12,7 @@ export const Query = {
     } catch (error) {
       return badUserInput(error, 'gln');
     }
+    requireAccess(ctx.identity, 'Query.dispenses', { dispenser: gln });
     const events = await ctx.repository.dispensesOf(gln, Math.max(1, Math.min(args.first ?? 100, 1000)));
     return Promise.all(events.map((e) => presentDispense(ctx, e, e)));
   },

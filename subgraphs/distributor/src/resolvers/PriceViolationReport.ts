@@ -1,3 +1,4 @@
+import { requireAccess } from '@tracefed/kit/auth/access';
 import { partyByGln, type PartyValue } from '@tracefed/kit/graphql/resolvers';
 import {
   checkSale,
@@ -97,7 +98,7 @@ function checkReport(ref: ReportRef, ctx: Context): Promise<Checked> {
     pending = (async () => {
       const events = await ctx.loaders.salesOfProduct.load({ gtin: ref.gtin, from: new Date(ref.from), to: new Date(ref.to) });
       const rules = rulesOf(ref);
-      const sales = await Promise.all(events.map((e) => presentSale(ctx, e)));
+      const sales = await Promise.all(events.map((e) => presentSale(ctx, e, ref.gtin)));
       const sellers = new Map<string, Checked['bySeller'][number]>();
       for (const sale of sales) {
         const entry = sellers.get(sale.seller.gln) ?? { seller: sale.seller, salesChecked: 0, violations: [], eventIDs: [] };
@@ -136,7 +137,13 @@ async function presentFinding(ctx: Context, ref: ReportRef, finding: PriceFindin
 
 /** The distributors' side of a price violation report: this node's sales, checked. */
 export const PriceViolationReport = {
-  __resolveReference: (ref: ReportRef): ReportRef => ref,
+  // Every seller's sales of the product, checked: the product's manufacturer and investigators only,
+  // whether the gateway or a direct _entities call asks.
+  // Async, so a refusal nulls this representation only, not every entity of the batch.
+  async __resolveReference(ref: ReportRef, ctx: Context): Promise<ReportRef> {
+    requireAccess(ctx.identity, 'Query.priceViolations', { gtin: ref.gtin });
+    return ref;
+  },
   salesChecked: async (ref: ReportRef, _: unknown, ctx: Context) => (await checkReport(ref, ctx)).salesChecked,
   bySeller: async (ref: ReportRef, _: unknown, ctx: Context) => (await checkReport(ref, ctx)).bySeller,
 };

@@ -1,3 +1,4 @@
+import { requireAccess } from '@tracefed/kit/auth/access';
 import { assertGln } from '@tracefed/kit/gs1/index';
 import { badUserInput, locationByKey, partyByGln, ssccOf } from '@tracefed/kit/graphql/resolvers';
 import type { Context } from '../context.ts';
@@ -14,6 +15,7 @@ function glnArgument(gln: string, name: string): string {
 export const Query = {
   async holdings(_: unknown, args: { gln: string }, ctx: Context) {
     const gln = glnArgument(args.gln, 'gln');
+    requireAccess(ctx.identity, 'Query.holdings', { holder: gln });
     const rows = await ctx.loaders.holdingsByGln.load(gln);
     return Promise.all(
       rows.map(async (h) => ({
@@ -28,7 +30,8 @@ export const Query = {
   },
   async sales(_: unknown, args: { gln?: string | null; first?: number }, ctx: Context) {
     const gln = args.gln ? glnArgument(args.gln, 'gln') : null;
+    requireAccess(ctx.identity, 'Query.sales', { seller: gln });
     const events = await ctx.repository.saleEvents(gln, Math.max(1, Math.min(args.first ?? 100, 1000)));
-    return Promise.all(events.map((e) => presentSale(ctx, e)));
+    return Promise.all(events.map((e) => presentSale(ctx, e, null)));
   },
 };

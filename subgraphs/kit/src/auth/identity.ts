@@ -1,6 +1,11 @@
 /** Who is asking: the verified claims every authorization decision reads. */
 
-export const ROLES = ['manufacturer', 'distributor', 'dispenser', 'investigator', 'regulator'] as const;
+/**
+ * A partner's role. Partners that hold or move goods run a node of their role: manufacturers,
+ * distributors (wholesalers), dispensers (pharmacies, hospitals) and logistics service providers
+ * (third-party carriers). Investigators and regulators hold no goods and run no node.
+ */
+export const ROLES = ['manufacturer', 'distributor', 'dispenser', 'logistics', 'investigator', 'regulator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Identity {

@@ -45,7 +45,7 @@ export interface CustodyChain {
   breaks: CustodyBreak[];
 }
 
-const NODE_ORDER: Record<NodeRole, number> = { MANUFACTURER: 0, DISTRIBUTOR: 1, DISPENSER: 2 };
+const NODE_ORDER: Record<NodeRole, number> = { MANUFACTURER: 0, DISTRIBUTOR: 1, DISPENSER: 2, LOGISTICS: 3 };
 const RECEIPT_STEPS = new Set(['receiving', 'accepting', 'arriving']);
 const DEPARTURE_STEPS = new Set(['shipping', 'departing']);
 

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import type { Db, Executor } from '../db/connection.ts';
 import type { Anomaly } from './anomalies.ts';
 import { storeDocument } from './ingest.ts';
-import { normaliseDocument } from './normalise.ts';
+import { normaliseDocument, type NormalisedDocument } from './normalise.ts';
 import { captureJob } from './tables.ts';
 
 /** The capture job resource, in the shape the EPCIS 2.0 REST binding gives it, plus what tracefed adds. */
@@ -47,6 +47,8 @@ export interface CaptureOptions {
   document: unknown;
   /** When the request arrived (defaults to now). */
   receivedAt?: Date;
+  /** Checks the sender may capture these events (throws EpcisDocumentError 403); runs before anything is stored. */
+  authorize?: (document: NormalisedDocument) => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export interface CaptureOptions {
 export async function captureDocument(db: Db, options: CaptureOptions): Promise<CaptureJob> {
   const createdAt = options.receivedAt ?? new Date();
   const normalised = normaliseDocument(options.document);
+  options.authorize?.(normalised);
   const captureId = randomUUID();
   return db.transaction(async (tx) => {
     const result = await storeDocument(tx, options.partner, normalised, captureId);

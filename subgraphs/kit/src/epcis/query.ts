@@ -34,6 +34,8 @@ export interface EventQuery {
   geRecordTime?: Date;
   ltRecordTime?: Date;
   matches: EpcMatch[];
+  /** Only events captured by these partners (GLNs); absent: every partner's. */
+  owners?: string[];
   perPage: number;
   /** At most this many events in total, over all pages. */
   eventCountLimit?: number;
@@ -205,6 +207,7 @@ export async function queryEvents(db: Executor, query: EventQuery): Promise<Quer
   if (query.readPoints.length > 0) anyOf(sql`e.read_point`, query.readPoints);
   if (query.bizLocations.length > 0) anyOf(sql`e.biz_location`, query.bizLocations);
   if (query.eventIds.length > 0) anyOf(sql`e.event_id`, query.eventIds);
+  if (query.owners) anyOf(sql`e.owner_gln`, query.owners);
   if (query.geEventTime) conditions.push(sql`e.event_time >= ${query.geEventTime.toISOString()}`);
   if (query.ltEventTime) conditions.push(sql`e.event_time < ${query.ltEventTime.toISOString()}`);
   if (query.geRecordTime) conditions.push(sql`e.record_time >= ${query.geRecordTime.toISOString()}`);

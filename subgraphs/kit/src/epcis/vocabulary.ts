@@ -126,9 +126,20 @@ export const ATTR = {
   partner: `${NS.tf}partner`,
   authorization: `${NS.tf}authorization`,
   licence: `${NS.tf}licence`,
+  /**
+   * A product's storage conditions (EPCClass master data, the manufacturer's): lowest and highest
+   * temperature in °C and highest relative humidity in %, as on the label ("store at 15-25 °C"). CBV
+   * master data has no attribute for them; the names follow the GDSN trade item's temperature and
+   * humidity information.
+   */
+  storageMinimumTemperature: `${NS.tf}storageMinimumTemperature`,
+  storageMaximumTemperature: `${NS.tf}storageMaximumTemperature`,
+  storageMaximumHumidity: `${NS.tf}storageMaximumHumidityPercentage`,
   /** Extension fields of a recall event (an ObjectEvent with disposition `recalled` on the lot class). */
   recallClass: `${NS.tf}recallClass`,
   recallReason: `${NS.tf}recallReason`,
+  /** GLN of the authority that ordered a recall the manufacturer's node records (absent: the manufacturer's own). */
+  recallOrderedBy: `${NS.tf}recallOrderedBy`,
 } as const;
 
 /**

@@ -1,16 +1,20 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { Gs1Error, parseIdentifier } from '../gs1/index.ts';
-import type { ContainerStay, UnitEvent } from '../epcis/repository.ts';
+import type { ContainerStay, StoredEvent, UnitEvent } from '../epcis/repository.ts';
 import type { SourceOrDestination } from '../epcis/types.ts';
 import { ATTR } from '../epcis/vocabulary.ts';
+import type { Identity } from '../auth/identity.ts';
+import { mayAccessTagged, withheld, type Coordinate } from '../auth/access.ts';
 import type { CoreLoaders } from './loaders.ts';
 
-export type NodeRole = 'MANUFACTURER' | 'DISTRIBUTOR' | 'DISPENSER';
+export type NodeRole = 'MANUFACTURER' | 'DISTRIBUTOR' | 'DISPENSER' | 'LOGISTICS';
 
 /** What every node's resolvers find in the request context. */
 export interface NodeContext {
   node: NodeRole;
   loaders: CoreLoaders;
+  /** The verified caller: every authorization decision reads it. */
+  identity: Identity;
 }
 
 export interface PartyValue {
@@ -203,13 +207,94 @@ export function presentContainer(ctx: NodeContext, c: ContainerStay): ContainerS
   };
 }
 
-/** Resolvers for the shared value types; every node mounts them. */
+/**
+ * Every partner GLN a node's stored events name: who recorded each, and the parties (not locations) it
+ * came from and went to. The same set partiesInvolved reads from presented events; for a field a node
+ * answers from its own records only.
+ */
+export function storedEventParties(events: readonly StoredEvent[]): Set<string> {
+  const glns = new Set<string>();
+  for (const e of events) {
+    glns.add(e.owner);
+    for (const s of [...e.sources, ...e.destinations]) {
+      const gln = s.key.startsWith('/414/') ? null : glnOf(s.key);
+      if (gln) glns.add(gln);
+    }
+  }
+  return glns;
+}
+
+/** A field of a tagged value object (Sale, Signal), answered only when the access table allows it. */
+function guarded<T extends object, K extends keyof T & string>(type: string, field: K) {
+  const coordinate = `${type}.${field}` as Coordinate;
+  return (value: T, _: unknown, ctx: NodeContext): T[K] => {
+    if (!mayAccessTagged(ctx.identity, value, coordinate)) throw withheld(coordinate);
+    return value[field];
+  };
+}
+
+interface SaleTerms {
+  invoice: string | null;
+  purchaseOrder: string | null;
+  unitPrice: number | null;
+  currency: string | null;
+}
+
+interface SignalValue {
+  code: string;
+  message: string;
+  eventIDs: string[];
+  partners: PartyValue[];
+}
+
+/** What each signal means, without the partners, dates and events its full message names. */
+const SIGNAL_MEANING: Record<string, string> = {
+  NOT_COMMISSIONED: "the GTIN's manufacturer never commissioned this serial: a pack carrying it is likely counterfeit",
+  CLONE_DISPENSED_TWICE: 'the serial was dispensed more than once: at least one pack is a copy',
+  CLONE_TWO_CUSTODIANS: 'the serial was physically at two custodians at once',
+  LOT_MISMATCH: 'the lot does not match the commissioning record',
+  EXPIRY_MISMATCH: 'the expiry date does not match the commissioning record',
+  CUSTODY_BREAK: "the unit's records show a break in custody",
+  REAPPEARED_AFTER_DISPENSE: 'the pack was dispensed, yet appears again',
+  REAPPEARED_AFTER_DESTRUCTION: 'the pack was destroyed, yet appears again',
+  REAPPEARED_AFTER_THEFT: 'the pack was reported stolen, yet appears again',
+  SOLD_AFTER_EXPIRY: 'the pack was sold after its expiry date',
+  DISPENSED_AFTER_EXPIRY: 'the pack was dispensed after its expiry date',
+  SOLD_AFTER_RECALL: 'the pack was sold after its lot was recalled',
+  DISPENSED_AFTER_RECALL: 'the pack was dispensed after its lot was recalled',
+  SOLD_TO_UNAUTHORIZED_BUYER: 'the pack was sold to a buyer that is neither an authorized distributor nor a licensed buyer',
+  SOLD_BY_UNAUTHORIZED_SELLER: 'the pack was sold by a seller that is not an authorized distributor of the product',
+  TEMPERATURE_EXCURSION: "a carrier recorded temperatures outside the product's storage conditions while it had the pack",
+  HUMIDITY_EXCURSION: "a carrier recorded humidity above the product's storage conditions while it had the pack",
+};
+
+/** A signal's message for a caller that may not see the unit's custody: its meaning, and where the evidence is. */
+export function redactedSignalMessage(code: string): string {
+  const meaning = SIGNAL_MEANING[code] ?? `signal ${code}`;
+  return `${meaning} (the partners, dates and events behind it are custody data: see Signal.eventIDs)`;
+}
+
+/** Resolvers for the shared value types; every node mounts them (a node without the type ignores them). */
 export const sharedResolvers = {
   DateTime,
   CustodyEvent: {
     // Events merged in from another node's @requires data carry no anomalies field.
     anomalies: (event: CustodyEventValue) =>
       typeof event.anomalies === 'function' ? event.anomalies() : (event.anomalies ?? []),
+  },
+  // Sales terms: the producer tags each sale with its GTIN, seller and buyer (attachFacts 'prices').
+  Sale: {
+    unitPrice: guarded<SaleTerms, 'unitPrice'>('Sale', 'unitPrice'),
+    currency: guarded<SaleTerms, 'currency'>('Sale', 'currency'),
+    invoice: guarded<SaleTerms, 'invoice'>('Sale', 'invoice'),
+    purchaseOrder: guarded<SaleTerms, 'purchaseOrder'>('Sale', 'purchaseOrder'),
+  },
+  // Signal evidence: the producer tags each signal with the unit's custody facts (attachFacts 'custody').
+  Signal: {
+    eventIDs: guarded<SignalValue, 'eventIDs'>('Signal', 'eventIDs'),
+    partners: guarded<SignalValue, 'partners'>('Signal', 'partners'),
+    message: (signal: SignalValue, _: unknown, ctx: NodeContext) =>
+      mayAccessTagged(ctx.identity, signal, 'Signal.message') ? signal.message : redactedSignalMessage(signal.code),
   },
 };
 

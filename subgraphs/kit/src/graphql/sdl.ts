@@ -7,7 +7,7 @@ const fragment = (file: string) => readFileSync(new URL(`./${file}`, import.meta
 export const sharedTypeDefsSource = fragment('custody.graphql');
 
 /** Fragments a subgraph may pull in with a `# tracefed:include <file>` line in its schema.graphql. */
-const INCLUDABLE = new Set(['trade.graphql']);
+const INCLUDABLE = new Set(['trade.graphql', 'coldchain.graphql']);
 const INCLUDE = /^# tracefed:include (\S+)$/gm;
 
 /**

@@ -20,6 +20,8 @@ export interface RecallRequest {
   at: Date;
   /** Units in the lot, when known: the event's quantity. */
   quantity?: number;
+  /** GLN of the regulator that ordered the recall, when it is not the manufacturer's own. */
+  orderedBy?: string;
 }
 
 /** The EPCIS 2.0 document that records a recall, ready for `ingestDocument`. */
@@ -51,6 +53,7 @@ export function recallEvent(request: RecallRequest): Record<string, unknown> {
     ],
     'tf:recallClass': request.recallClass,
     'tf:recallReason': request.reason,
+    ...(request.orderedBy ? { 'tf:recallOrderedBy': request.orderedBy } : {}),
   };
 }
 
@@ -64,7 +67,7 @@ export interface RecallRecord {
   gtin: string;
   lot: string;
   recalledAt: string;
-  /** GLN of the partner that recorded the recall. */
+  /** GLN of the partner that recalled the lot: the regulator that ordered it, or the manufacturer. */
   recalledBy: string;
   recallClass: RecallClass | null;
   reason: string | null;
@@ -88,12 +91,13 @@ export function isRecallEvent(e: Pick<RecallSource, 'disposition'>): boolean {
 export function readRecall(e: RecallSource, lot: { gtin: string; lot: string }): RecallRecord {
   const recallClass = e.extensions?.[ATTR.recallClass];
   const reason = e.extensions?.[ATTR.recallReason];
+  const orderedBy = e.extensions?.[ATTR.recallOrderedBy];
   return {
     eventID: e.eventId,
     gtin: lot.gtin,
     lot: lot.lot,
     recalledAt: e.eventTime.toISOString(),
-    recalledBy: e.owner,
+    recalledBy: typeof orderedBy === 'string' && /^\d{13}$/.test(orderedBy) ? orderedBy : e.owner,
     recallClass: (RECALL_CLASSES as readonly unknown[]).includes(recallClass) ? (recallClass as RecallClass) : null,
     reason: typeof reason === 'string' ? reason : null,
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCustodyChain } from '../custody/chain.ts';
 import type { CustodyEventValue, NodeRole } from '../graphql/resolvers.ts';
-import { detectSignals, packStatusOf, verificationOutcome, type CommissioningRecord, type SignalInput } from './signals.ts';
+import { detectSignals, packStatusOf, verificationOutcome, type CommissioningRecord, type ExcursionEvidence, type SignalInput } from './signals.ts';
 import type { RecallRecord } from './recall.ts';
 import type { TradingRules } from './prices.ts';
 
@@ -170,6 +170,38 @@ describe('detectSignals', () => {
     const [signal] = detectSignals(input(events));
     expect(signal).toMatchObject({ code: 'SOLD_TO_UNAUTHORIZED_BUYER', partners: [NORTHLINE, ELBE] });
     expect(codes(input(events, { rules: { priceList: [], partners: [] } }))).toEqual([]);
+  });
+
+  it('turns a carrier\'s excursion into a COMPLIANCE signal that names the carrier, and leaves the verdict alone', () => {
+    const KALTWEG = '4089012000000';
+    const excursion: ExcursionEvidence = {
+      kind: 'ABOVE_MAX_TEMPERATURE',
+      limit: 25,
+      extreme: 31,
+      uom: 'CEL',
+      startedAt: '2026-04-09T11:05:00.000Z',
+      endedAt: '2026-04-09T11:45:00.000Z',
+      durationMinutes: 40,
+      readings: 4,
+      sscc: '340612340000000017',
+      carrier: { gln: KALTWEG, name: 'Kaltweg', role: 'logistics', country: 'DE' },
+      eventIDs: ['urn:uuid:log'],
+    };
+    const humid: ExcursionEvidence = { ...excursion, kind: 'ABOVE_MAX_RELATIVE_HUMIDITY', limit: 60, extreme: 72, uom: 'P1', eventIDs: ['urn:uuid:log2'] };
+    const signals = detectSignals(input(cleanPath(), { excursions: [excursion, humid] }));
+    expect(signals.map((s) => [s.code, s.severity, s.eventIDs, s.partners])).toEqual([
+      ['TEMPERATURE_EXCURSION', 'COMPLIANCE', ['urn:uuid:log'], [KALTWEG]],
+      ['HUMIDITY_EXCURSION', 'COMPLIANCE', ['urn:uuid:log2'], [KALTWEG]],
+    ]);
+    expect(signals[0]!.message).toBe(
+      'kept above its maximum storage temperature of 25 °C: up to 31 °C for 40 minutes from 2026-04-09 11:05 UTC (4 readings), in container 340612340000000017, carried by Kaltweg (GLN 4089012000000)',
+    );
+    expect(signals[1]!.message).toMatch(/^kept above its maximum storage humidity of 60 % RH: up to 72 % RH/);
+    expect(detectSignals(input(cleanPath(), { excursions: [{ ...excursion, kind: 'BELOW_MIN_TEMPERATURE', limit: 2, extreme: -1.5 }] }))[0]!.message).toMatch(
+      /^kept below its minimum storage temperature of 2 °C: down to -1.5 °C/,
+    );
+    // Not a sign of falsification: a verifier is not told the pack is suspect.
+    expect(verificationOutcome({ lot: null, expiry: null, commissioning: [commissioning], signals, pack: null, recall: null, now: new Date('2026-11-28T00:00:00Z') }).additionalInfo).toEqual([]);
   });
 });
 

@@ -26,12 +26,14 @@ export type SignalCode =
   | 'SOLD_AFTER_RECALL'
   | 'DISPENSED_AFTER_RECALL'
   | 'SOLD_TO_UNAUTHORIZED_BUYER'
-  | 'SOLD_BY_UNAUTHORIZED_SELLER';
+  | 'SOLD_BY_UNAUTHORIZED_SELLER'
+  | 'TEMPERATURE_EXCURSION'
+  | 'HUMIDITY_EXCURSION';
 
 /**
  * ILLEGITIMATE: credible evidence the pack must not be in trade (a copy exists, it was stolen or
  * destroyed). SUSPECT: reason to believe it may be counterfeit or diverted. COMPLIANCE: supplied when
- * it should not have been (expired, recalled).
+ * it should not have been (expired, recalled), or kept outside its storage conditions.
  */
 export type SignalSeverity = 'ILLEGITIMATE' | 'SUSPECT' | 'COMPLIANCE';
 
@@ -53,6 +55,24 @@ export interface CommissioningRecord {
   expiry: string | null;
 }
 
+/**
+ * A run of a carrier's readings outside the product's storage conditions, as the logistics node reports
+ * it (TemperatureExcursion, through @requires).
+ */
+export interface ExcursionEvidence {
+  kind: 'ABOVE_MAX_TEMPERATURE' | 'BELOW_MIN_TEMPERATURE' | 'ABOVE_MAX_RELATIVE_HUMIDITY';
+  limit: number;
+  extreme: number;
+  uom: string;
+  startedAt: string;
+  endedAt: string;
+  durationMinutes: number;
+  readings: number;
+  sscc: string | null;
+  carrier: PartyValue;
+  eventIDs: string[];
+}
+
 export interface SignalInput {
   gtin: string;
   serial: string;
@@ -65,6 +85,8 @@ export interface SignalInput {
   presented?: { lot?: string | null; expiry?: string | null };
   /** The manufacturer's trading partner authorizations; absent or empty means there is nothing to judge by. */
   rules?: TradingRules | null;
+  /** Excursions outside the product's storage conditions while carriers had the pack. */
+  excursions?: readonly ExcursionEvidence[];
 }
 
 const DAY = 86_400_000;
@@ -267,7 +289,37 @@ export function detectSignals(input: SignalInput): Signal[] {
       }
     }
   }
+  // 8. Kept outside its storage conditions in transit. A quality matter, not a sign of falsification:
+  // COMPLIANCE, so a verification does not answer "Suspect" (which tells a pharmacist the pack may be
+  // falsified); GDP asks for the pack's quarantine and a documented assessment before it is supplied.
+  for (const x of input.excursions ?? []) {
+    remember(x.carrier);
+    signals.push({
+      code: x.kind === 'ABOVE_MAX_RELATIVE_HUMIDITY' ? 'HUMIDITY_EXCURSION' : 'TEMPERATURE_EXCURSION',
+      severity: 'COMPLIANCE',
+      message: excursionMessage(x, label(x.carrier.gln)),
+      eventIDs: x.eventIDs,
+      partners: [x.carrier.gln],
+    });
+  }
   return signals;
+}
+
+const EXCURSION_WORDS: Record<ExcursionEvidence['kind'], string> = {
+  ABOVE_MAX_TEMPERATURE: 'above its maximum storage temperature',
+  BELOW_MIN_TEMPERATURE: 'below its minimum storage temperature',
+  ABOVE_MAX_RELATIVE_HUMIDITY: 'above its maximum storage humidity',
+};
+
+/** "kept above its maximum storage temperature of 25 °C: up to 31 °C for 40 minutes from 2026-04-09 11:00 UTC, in case 3…, carried by …". */
+function excursionMessage(x: ExcursionEvidence, carrier: string): string {
+  const unit = x.uom === 'CEL' ? ' °C' : x.uom === 'P1' ? ' % RH' : ` ${x.uom}`;
+  const when = `${x.startedAt.slice(0, 10)} ${x.startedAt.slice(11, 16)} UTC`;
+  return (
+    `kept ${EXCURSION_WORDS[x.kind]} of ${x.limit}${unit}: ${x.kind === 'BELOW_MIN_TEMPERATURE' ? 'down' : 'up'} to ${x.extreme}${unit} ` +
+    `for ${x.durationMinutes} minutes from ${when} (${x.readings} reading${x.readings === 1 ? '' : 's'})` +
+    `${x.sscc ? `, in container ${x.sscc}` : ''}, carried by ${carrier}`
+  );
 }
 
 /** Pack states of the EU Falsified Medicines Directive repositories (Delegated Regulation (EU) 2016/161). */

@@ -11,24 +11,27 @@
  * document lists every problem with its event index, JSON path and reason.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { assertGln, Gs1Error } from '../gs1/index.ts';
+import { authorizeCapture, type CaptureNode } from '../auth/capture.ts';
+import type { Identity, Role } from '../auth/identity.ts';
 import type { Db } from '../db/connection.ts';
 import { captureDocument, findCaptureJob } from '../epcis/capture.ts';
 import { parseEventQuery, queryEvents } from '../epcis/query.ts';
 import { EpcisDocumentError, locateEvents, type DocumentProblem } from '../epcis/validate.ts';
-import type { Route } from './http.ts';
+import { HttpError, type Route } from './http.ts';
 
-/** The header that names the capturing partner until partners authenticate with tokens. */
-export const PARTNER_HEADER = 'x-tracefed-partner';
+/** Investigators and regulators read every partner's events; a partner reads its own. */
+function seesEveryPartner(identity: Identity): boolean {
+  return identity.role === 'investigator' || identity.role === 'regulator';
+}
 
 export interface EpcisRouteOptions {
   db: Db;
-  /**
-   * Who is capturing: the partner's party GLN. The default reads the X-Tracefed-Partner header; an
-   * authenticating deployment passes a function that returns the verified token's partner claim
-   * instead. Throw EpcisHttpError to refuse the request.
-   */
-  partnerOf?: (req: IncomingMessage) => string | Promise<string>;
+  /** This node's name: a partner captures only into its own role's node ... */
+  node: CaptureNode;
+  /** ... unless the node names the roles that capture into it (SubgraphDefinition.captureRoles). */
+  captureRoles?: readonly Role[];
+  /** Who is calling: the partner's verified identity (its bearer token, or the gateway-signed identity). */
+  authenticate: (req: IncomingMessage) => Promise<Identity>;
   /** Largest capture body, in bytes (default 32 MiB). */
   maxBodyBytes?: number;
   /** Most events in one captured document (default 20,000). */
@@ -82,21 +85,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-/** The default partner resolution: a valid GLN in the X-Tracefed-Partner header. */
-export function partnerFromHeader(req: IncomingMessage): string {
-  const raw = req.headers[PARTNER_HEADER];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value.trim() === '') {
-    throw new EpcisHttpError(400, 'ValidationException', 'the X-Tracefed-Partner header is required: the GLN (13 digits) of the partner sending the document');
-  }
-  try {
-    return assertGln(value.trim(), 'X-Tracefed-Partner GLN');
-  } catch (error) {
-    if (error instanceof Gs1Error) throw new EpcisHttpError(400, 'ValidationException', `X-Tracefed-Partner: ${error.message}`);
-    throw error;
-  }
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const tooLarge = () =>
     new EpcisHttpError(413, 'CaptureLimitExceededException', `the document exceeds ${limit} bytes, the most this repository accepts in one capture; split it into smaller documents`, [], {
@@ -138,20 +126,18 @@ function decodeSegment(segment: string): string {
 export function createEpcisRoutes(options: EpcisRouteOptions): Route {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
-  const partnerOf = options.partnerOf ?? partnerFromHeader;
   const limitHeaders = {
     'gs1-epcis-capture-limit': String(maxEvents),
     'gs1-epcis-capture-file-size-limit': String(maxBodyBytes),
   };
 
-  async function capture(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function capture(req: IncomingMessage, res: ServerResponse, identity: Identity): Promise<void> {
     const receivedAt = new Date();
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json' && type !== 'application/ld+json') {
       req.resume();
       throw new EpcisHttpError(415, 'UnsupportedMediaTypeException', `content type "${type ?? ''}" is not accepted; send application/json or application/ld+json`);
     }
-    const partner = await partnerOf(req);
     const document = await readBody(req, maxBodyBytes);
     const { list } = locateEvents(document);
     if (Array.isArray(list) && list.length > maxEvents) {
@@ -164,7 +150,12 @@ export function createEpcisRoutes(options: EpcisRouteOptions): Route {
       );
     }
     try {
-      const job = await captureDocument(options.db, { partner, document, receivedAt });
+      const job = await captureDocument(options.db, {
+        partner: identity.partner,
+        document,
+        receivedAt,
+        authorize: (normalised) => authorizeCapture(identity, options.node, normalised, options.captureRoles),
+      });
       sendJson(res, 202, job, { location: `/epcis/capture/${encodeURIComponent(job.captureID)}`, ...limitHeaders });
     } catch (error) {
       if (!(error instanceof EpcisDocumentError)) throw error;
@@ -178,12 +169,19 @@ export function createEpcisRoutes(options: EpcisRouteOptions): Route {
     }
   }
 
-  async function query(res: ServerResponse, url: URL, extra: Record<string, string[]> = {}, single = false): Promise<void> {
+  async function query(
+    res: ServerResponse,
+    url: URL,
+    identity: Identity,
+    extra: Record<string, string[]> = {},
+    single = false,
+  ): Promise<void> {
     const parsed = parseEventQuery(url.searchParams, extra);
     if (!parsed.ok) {
       throw new EpcisHttpError(400, 'QueryParameterException', `${parsed.problems.length} query parameter problem(s)`, parsed.problems);
     }
-    const page = await queryEvents(options.db, parsed.query);
+    // A partner queries the events it captured; investigators and regulators query every partner's.
+    const page = await queryEvents(options.db, { ...parsed.query, ...(seesEveryPartner(identity) ? {} : { owners: [identity.partner] }) });
     if (single && page.events.length === 0) {
       throw new EpcisHttpError(404, 'NoSuchResourceException', `no event with eventID ${extra.EQ_eventID?.[0] ?? ''} in this repository`);
     }
@@ -195,6 +193,18 @@ export function createEpcisRoutes(options: EpcisRouteOptions): Route {
       headers.link = `<${next.pathname}${next.search}>; rel="next"`;
     }
     sendJson(res, 200, queryDocument(page.events), headers);
+  }
+
+  async function identify(req: IncomingMessage): Promise<Identity> {
+    try {
+      return await options.authenticate(req);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        req.resume();
+        throw new EpcisHttpError(error.status, 'SecurityException', error.message, [], error.headers);
+      }
+      throw error;
+    }
   }
 
   return async (req, res, url) => {
@@ -216,19 +226,25 @@ export function createEpcisRoutes(options: EpcisRouteOptions): Route {
         }
         return true;
       };
+      const known =
+        (parts[0] === 'capture' && (parts.length === 1 || parts.length === 2)) ||
+        (parts[0] === 'events' && (parts.length === 1 || parts.length === 2)) ||
+        (parts[0] === 'epcs' && parts.length === 3 && parts[2] === 'events');
+      // Every EPCIS resource needs an identity; OPTIONS (capability discovery) does not.
+      const identity = method === 'OPTIONS' || !known ? null : await identify(req);
       if (parts[0] === 'capture' && parts.length === 1) {
-        if (allow(['POST'])) await capture(req, res);
+        if (allow(['POST'])) await capture(req, res, identity as Identity);
       } else if (parts[0] === 'capture' && parts.length === 2) {
         if (!allow(['GET'])) return true;
         const job = await findCaptureJob(options.db, decodeSegment(parts[1] as string));
-        if (!job) throw new EpcisHttpError(404, 'NoSuchResourceException', `no capture job ${parts[1]} on this node`);
+        if (!job || !(seesEveryPartner(identity as Identity) || job.partner === (identity as Identity).partner)) throw new EpcisHttpError(404, 'NoSuchResourceException', `no capture job ${parts[1]} on this node`);
         sendJson(res, 200, job);
       } else if (parts[0] === 'events' && parts.length === 1) {
-        if (allow(['GET'])) await query(res, url);
+        if (allow(['GET'])) await query(res, url, identity as Identity);
       } else if (parts[0] === 'events' && parts.length === 2) {
-        if (allow(['GET'])) await query(res, url, { EQ_eventID: [decodeSegment(parts[1] as string)] }, true);
+        if (allow(['GET'])) await query(res, url, identity as Identity, { EQ_eventID: [decodeSegment(parts[1] as string)] }, true);
       } else if (parts[0] === 'epcs' && parts.length === 3 && parts[2] === 'events') {
-        if (allow(['GET'])) await query(res, url, { MATCH_anyEPC: [decodeSegment(parts[1] as string)] });
+        if (allow(['GET'])) await query(res, url, identity as Identity, { MATCH_anyEPC: [decodeSegment(parts[1] as string)] });
       } else {
         throw new EpcisHttpError(404, 'NoSuchResourceException', `no EPCIS resource at ${path}; see /epcis/capture, /epcis/events, /epcis/events/{eventID}, /epcis/epcs/{epc}/events`);
       }

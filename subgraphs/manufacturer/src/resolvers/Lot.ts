@@ -1,3 +1,4 @@
+import { requireAccess } from '@tracefed/kit/auth/access';
 import { canonicalKey } from '@tracefed/kit/gs1/index';
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
 import { formatUnitIndex } from '@tracefed/kit/graphql/whereabouts';
@@ -95,7 +96,10 @@ export const Lot = {
   },
   unitIndex: async (lot: LotRef, _: unknown, ctx: Context) =>
     formatUnitIndex(await ctx.loaders.commissionedSerialsByLot.load(`${lot.gtin}|${lot.lotNumber}`)),
-  whereabouts: (lot: LotWithPositions, _: unknown, ctx: Context) => lotWhereabouts(ctx, lot),
+  whereabouts: (lot: LotWithPositions, _: unknown, ctx: Context) => {
+    requireAccess(ctx.identity, 'Lot.whereabouts', { gtin: lot.gtin });
+    return lotWhereabouts(ctx, lot);
+  },
   async lotsSharingComponents(lot: LotRef, _: unknown, ctx: Context) {
     const own = await components(lot, ctx);
     const related = new Map<string, { lot: LotRef; sharedComponents: ComponentLotValue[] }>();

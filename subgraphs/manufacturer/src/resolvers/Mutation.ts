@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { requireAccess } from '@tracefed/kit/auth/access';
 import { assertCset82 } from '@tracefed/kit/gs1/index';
 import { badUserInput } from '@tracefed/kit/graphql/resolvers';
 import { recallDocument, type RecallClass } from '@tracefed/kit/investigations/recall';
@@ -18,6 +19,8 @@ export const Mutation = {
    */
   async recallLot(_: unknown, args: { gtin: string; lot: string; reason: string; class: string }, ctx: Context) {
     const gtin = gtinArgument(args.gtin);
+    // Before anything is read: a refused caller learns nothing of the catalogue or the lots.
+    requireAccess(ctx.identity, 'Mutation.recallLot', { gtin });
     const lot = textArgument(args.lot, 'lot', 20);
     try {
       assertCset82(lot, 'argument lot');
@@ -47,6 +50,8 @@ export const Mutation = {
       recallClass,
       at: new Date(),
       quantity: serials.length,
+      // The lot's records stay the manufacturer's; a regulator's order is recorded as such.
+      ...(ctx.identity.partner !== product.owner ? { orderedBy: ctx.identity.partner } : {}),
     });
     await ctx.capture(product.owner, document);
     // Read back through a fresh loader: the answer is what the store now holds.

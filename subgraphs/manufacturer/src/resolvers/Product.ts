@@ -1,4 +1,5 @@
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
+import { requireAccess } from '@tracefed/kit/auth/access';
 import { partyByGln } from '@tracefed/kit/graphql/resolvers';
 import type { Context } from '../context.ts';
 import { tradingRules } from '../investigation.ts';
@@ -30,9 +31,28 @@ export const Product = {
   },
   lots: async (p: ProductRef, _: unknown, ctx: Context) =>
     (await ctx.loaders.lotsByGtin.load(p.gtin)).map((lotNumber) => ({ gtin: p.gtin, lotNumber })),
-  priceList: async (p: ProductRef, _: unknown, ctx: Context) => productPriceList(ctx, p.gtin),
+  priceList: async (p: ProductRef, _: unknown, ctx: Context) => {
+    requireAccess(ctx.identity, 'Product.priceList', { gtin: p.gtin });
+    return productPriceList(ctx, p.gtin);
+  },
   tradingPartners: async (p: ProductRef, _: unknown, ctx: Context) => productTradingPartners(ctx, p.gtin),
+  /** The label's storage conditions, from the product's master data; null when it gives none. */
+  async storage(p: ProductRef, _: unknown, ctx: Context) {
+    const a = await master(p, ctx);
+    const storage = {
+      minTemperature: number(a[ATTR.storageMinimumTemperature]),
+      maxTemperature: number(a[ATTR.storageMaximumTemperature]),
+      maxRelativeHumidity: number(a[ATTR.storageMaximumHumidity]),
+    };
+    return Object.values(storage).every((v) => v === null) ? null : storage;
+  },
 };
+
+/** A master data attribute as a number: EPCIS master data carries numbers as JSON numbers or as text. */
+function number(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : null;
+}
 
 /** The product's manufacturer's prices for it, optionally only those valid at some time in [from, to]. */
 export async function productPriceList(ctx: Context, gtin: string, period?: { from: string; to: string }) {

@@ -4,6 +4,7 @@ import { ATTR, VTYPE } from '@tracefed/kit/epcis/vocabulary';
 import { describeRequestError, validateVerificationRequest } from '@tracefed/kit/investigations/lms';
 import { lotClassKey } from '@tracefed/kit/investigations/recall';
 import { GraphQLError } from 'graphql';
+import { requireAccess } from '@tracefed/kit/auth/access';
 import type { Context } from '../context.ts';
 import { verificationRef } from '../verification.ts';
 import { gtinArgument, textArgument, toleranceArgument } from './arguments.ts';
@@ -50,8 +51,9 @@ export const Query = {
       throw new GraphQLError(problem.message, { extensions: { code: 'BAD_USER_INPUT', part: problem.part } });
     }
   },
-  priceViolations(_: unknown, args: { gtin: string; from: Date; to: Date; tolerance: number }) {
+  priceViolations(_: unknown, args: { gtin: string; from: Date; to: Date; tolerance: number }, ctx: Context) {
     const gtin = gtinArgument(args.gtin);
+    requireAccess(ctx.identity, 'Query.priceViolations', { gtin });
     if (args.to.getTime() <= args.from.getTime()) {
       throw new GraphQLError(`argument to (${args.to.toISOString()}) must be after from (${args.from.toISOString()})`, {
         extensions: { code: 'BAD_USER_INPUT', argumentName: 'to' },

@@ -1,11 +1,20 @@
 import { GraphQLError } from 'graphql';
 import { canonicalKey, toDigitalLink, toEpcUrn, unitKey } from '@tracefed/kit/gs1/index';
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
-import { nodeCustody, presentEvent } from '@tracefed/kit/graphql/resolvers';
+import { requireAccess } from '@tracefed/kit/auth/access';
+import { nodeCustody, presentEvent, storedEventParties } from '@tracefed/kit/graphql/resolvers';
 import { buildCustodyChain } from '@tracefed/kit/custody/chain';
 import type { Context } from '../context.ts';
 import { diversionOf } from '../diversion.ts';
-import { assessUnit, requireCustody, type UnitAssessment, type UnitRef, type UnitRequires } from '../investigation.ts';
+import {
+  assessUnit,
+  custodyFacts,
+  requireCustody,
+  requireExcursions,
+  type UnitAssessment,
+  type UnitRef,
+  type UnitRequires,
+} from '../investigation.ts';
 import { presentPackStatus, presentSignal, type SaleValue } from '../presenters.ts';
 import { toleranceArgument } from './arguments.ts';
 
@@ -47,7 +56,13 @@ export const SerializedUnit = {
     const lot = event?.ilmd?.[ATTR.lotNumber];
     return typeof lot === 'string' ? { gtin: unit.gtin, lotNumber: lot } : null;
   },
+  /**
+   * Custody data, answered from this node's records alone (it has no @requires): the partners its own
+   * events name decide, with the unit's manufacturer, investigators and regulators.
+   */
   async commissioning(unit: UnitRef, _: unknown, ctx: Context) {
+    const own = await ctx.loaders.eventsBySubjectKey.load(keyOf(unit));
+    requireAccess(ctx.identity, 'SerializedUnit.commissioning', { gtin: unit.gtin, partiesInvolved: storedEventParties(own) });
     const event = await commissioning(unit, ctx);
     return event ? presentEvent(ctx, { ...event, subjectKey: keyOf(unit), viaKey: null, role: 'epc' }) : null;
   },
@@ -56,20 +71,25 @@ export const SerializedUnit = {
     const required = requireCustody(unit, 'custody');
     const own = await nodeCustody(ctx, keyOf(unit));
     const chain = buildCustodyChain([own.events, required.distributorCustody.events, required.dispenserCustody.events]);
+    // Every node's events are in: the partners the merged chain names decide.
+    requireAccess(ctx.identity, 'SerializedUnit.custody', custodyFacts(unit, chain));
     const containers = [...own.containers, ...required.distributorCustody.containers, ...required.dispenserCustody.containers].sort(
       (a, b) => Date.parse(a.from) - Date.parse(b.from) || a.depth - b.depth,
     );
     return { ...chain, containers };
   },
   async signals(unit: UnitWithRequires, _: unknown, ctx: Context) {
+    requireExcursions(unit, 'signals');
     const a = await assessment(unit, ctx, 'signals');
-    return Promise.all(a.signals.map((s) => presentSignal(ctx, s, a.chain.events)));
+    const custody = custodyFacts(unit, a.chain);
+    return Promise.all(a.signals.map((s) => presentSignal(ctx, s, a.chain.events, custody, a.carriers)));
   },
   async packStatus(unit: UnitWithRequires, _: unknown, ctx: Context) {
     const a = await assessment(unit, ctx, 'packStatus');
     return presentPackStatus(ctx, a.pack, a.chain.events);
   },
   async diversion(unit: UnitWithRequires, args: { tolerance?: number }, ctx: Context) {
+    requireAccess(ctx.identity, 'SerializedUnit.diversion', { gtin: unit.gtin });
     if (!unit.sales) {
       throw new GraphQLError('diversion needs the distributors\' sales in the entity representation', { extensions: { code: 'BAD_USER_INPUT' } });
     }

@@ -1,5 +1,6 @@
+import { requireAccess } from '@tracefed/kit/auth/access';
 import type { Context } from '../context.ts';
-import { commissioningRecords, latestRecall, partiesByGln, type UnitRequires } from '../investigation.ts';
+import { commissioningRecords, custodyFacts, latestRecall, partiesByGln, requireExcursions, type UnitRequires } from '../investigation.ts';
 import { presentPackStatus, presentRecall, presentSignal } from '../presenters.ts';
 import { answerVerification, decodeVerificationRef, responderGln, type VerificationRef } from '../verification.ts';
 
@@ -25,11 +26,15 @@ export const Verification = {
     return presentPackStatus(ctx, assessment.pack, assessment.chain.events);
   },
   async signals(v: VerificationRef, _: unknown, ctx: Context) {
+    requireExcursions(v.unit, 'Verification.signals');
     const { assessment } = await answerVerification(ctx, v, 'signals');
-    return Promise.all(assessment.signals.map((s) => presentSignal(ctx, s, assessment.chain.events)));
+    const custody = custodyFacts(v, assessment.chain);
+    return Promise.all(assessment.signals.map((s) => presentSignal(ctx, s, assessment.chain.events, custody, assessment.carriers)));
   },
   async eventIDs(v: VerificationRef, _: unknown, ctx: Context) {
+    requireExcursions(v.unit, 'Verification.eventIDs');
     const { assessment: a } = await answerVerification(ctx, v, 'eventIDs');
+    requireAccess(ctx.identity, 'Verification.eventIDs', custodyFacts(v, a.chain));
     return [
       ...new Set([
         ...a.commissioning.map((c) => c.eventID),
@@ -40,14 +45,16 @@ export const Verification = {
     ];
   },
   async partners(v: VerificationRef, _: unknown, ctx: Context) {
+    requireExcursions(v.unit, 'Verification.partners');
     const { assessment: a } = await answerVerification(ctx, v, 'partners');
+    requireAccess(ctx.identity, 'Verification.partners', custodyFacts(v, a.chain));
     const glns = [
       ...(a.manufacturer ? [a.manufacturer] : []),
       ...a.commissioning.map((c) => c.owner),
       ...(a.pack.by ? [a.pack.by] : []),
       ...a.signals.flatMap((s) => s.partners),
     ];
-    return partiesByGln(ctx, glns, a.chain.events);
+    return partiesByGln(ctx, glns, a.chain.events, a.carriers);
   },
 };
 

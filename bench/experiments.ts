@@ -13,9 +13,10 @@ import { openDatabase, type Db } from '@tracefed/kit/db/connection';
 import * as manufacturer from '@tracefed/manufacturer';
 import { createNodeDatabase, withClient, type DatabaseRegistry } from './databases.ts';
 import { captureDocuments } from './load.ts';
-import { load, percentiles, post, sequential, type LoadResult, type Percentiles } from './measure.ts';
+import { load, percentiles, post, sequential, type Headers, type LoadResult, type Percentiles } from './measure.ts';
 import { buildNetwork, NODE_NAMES, type NodeName, type SyntheticNetwork } from './network.ts';
 import { startService, type Service } from './services.ts';
+import { UNTHROTTLED } from './auth.ts';
 
 export interface ServiceConfig {
   name: string;
@@ -97,7 +98,7 @@ export async function measureConfigs(
   urls: Record<NodeName, string>,
   floorUrl: string,
   bodies: string[],
-  options: { requests: number; seconds: number; rounds?: number; log: (line: string) => void },
+  options: { requests: number; seconds: number; rounds?: number; log: (line: string) => void; headers: Headers },
 ): Promise<ConfigResult[]> {
   const started: Service[] = [];
   const subgraphSets = new Map<string, Record<NodeName, Service>>();
@@ -124,7 +125,7 @@ export async function measureConfigs(
       const gateway = await startService({
         name: `gateway (${config.name})`,
         entry: config.gateway.entry,
-        env: { ...config.gateway.env, MANUFACTURER_URL: set.manufacturer.url, DISTRIBUTOR_URL: set.distributor.url, DISPENSER_URL: set.dispenser.url },
+        env: { ...config.gateway.env, ...UNTHROTTLED, MANUFACTURER_URL: set.manufacturer.url, DISTRIBUTOR_URL: set.distributor.url, DISPENSER_URL: set.dispenser.url },
         ready: /gateway ready at (\S+)/,
       });
       started.push(gateway);
@@ -140,13 +141,13 @@ export async function measureConfigs(
       let equal = 0;
       for (let j = 0; j < compared; j += 1) {
         const body = bodies[j] as string;
-        const [ours, expected] = await Promise.all([post(gateway.url, body), post(floor.url, body)]);
+        const [ours, expected] = await Promise.all([post(gateway.url, body, options.headers), post(floor.url, body, options.headers)]);
         if (isDeepStrictEqual(JSON.parse(ours.text), JSON.parse(expected.text))) equal += 1;
       }
-      await sequential(gateway.url, bodies, { requests: 100, warmup: 0 });
+      await sequential(gateway.url, bodies, { requests: 100, warmup: 0, headers: options.headers });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const before = await commits(urls);
-      await sequential(gateway.url, bodies, { requests: 100, warmup: 0 });
+      await sequential(gateway.url, bodies, { requests: 100, warmup: 0, headers: options.headers });
       // PostgreSQL publishes a backend's counters at most once a second.
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const after = await commits(urls);
@@ -162,10 +163,10 @@ export async function measureConfigs(
     for (let r = 0; r < rounds; r += 1) {
       for (const [i, gateway] of gateways.entries()) {
         const slice = bodies.slice(r * 50, r * 50 + 50);
-        await sequential(gateway.url, slice, { requests: Math.ceil(options.requests / rounds), warmup: 0, samples: latency[i] });
+        await sequential(gateway.url, slice, { requests: Math.ceil(options.requests / rounds), warmup: 0, samples: latency[i], headers: options.headers });
       }
       for (const [i, gateway] of gateways.entries()) {
-        (loads[i] as LoadResult[]).push(await load(gateway.url, bodies, 16, Math.max(2, Math.round(options.seconds / rounds))));
+        (loads[i] as LoadResult[]).push(await load(gateway.url, bodies, 16, Math.max(2, Math.round(options.seconds / rounds)), options.headers));
       }
       options.log(`experiments: round ${r + 1}/${rounds} done`);
     }

@@ -4,7 +4,8 @@
  * node's events and container stays for the unit (following cases and pallets exactly as the nodes
  * do), the lot and its components, and the master data it names; a second one reads the component
  * suppliers and sites. The merge is the kit's own `buildCustodyChain`, so the answer is the gateway's
- * answer to the same selection, and the benchmark checks that it is.
+ * answer to the same selection (bench/queries.ts: what the bench's investigator may read), and the
+ * benchmark checks that it is. The floor does no authentication: it is the cost of the data alone.
  */
 import pg from 'pg';
 import { buildCustodyChain } from '@tracefed/kit/custody/chain';
@@ -219,7 +220,6 @@ export function createFloor(pool: pg.Pool) {
             currency: typeof currency === 'string' ? currency : null,
           };
         });
-      const dispensing = byNode('dispenser').find((e) => e.bizStep === 'dispensing' || e.disposition === 'dispensed');
       const product = vocabulary.manufacturer[`/01/${unit.gtin}`] ?? {};
       const lotNumber = text(row.commissioning?.[ATTR.lotNumber]);
       const trace = {
@@ -261,13 +261,6 @@ export function createFloor(pool: pg.Pool) {
           breaks: chain.breaks.map((b) => ({ code: b.code, message: b.message })),
         },
         sales,
-        dispense: dispensing
-          ? {
-              dispenser: name(party('dispenser', dispensing.owner)),
-              dispensedAt: isoTime(dispensing.eventTime),
-              patientRef: text(dispensing.extensions?.[ATTR.patientRef]),
-            }
-          : null,
       };
       return { data: { trace } };
     },

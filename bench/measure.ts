@@ -29,12 +29,22 @@ export function percentiles(samples: number[]): Percentiles {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+/** Extra request headers (the bearer token); every target gets the same ones. */
+export type Headers = Record<string, string>;
+
 /** POSTs a JSON body over a kept-alive connection and returns status, body text and bytes. */
-export function post(url: string, body: string): Promise<{ status: number; text: string }> {
+export function post(url: string, body: string, headers: Headers = {}): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -54,17 +64,24 @@ export function post(url: string, body: string): Promise<{ status: number; text:
 export async function sequential(
   url: string,
   bodies: string[],
-  options: { requests: number; warmup: number; check?: (index: number, status: number, text: string) => void; samples?: number[] },
+  options: { requests: number; warmup: number; headers?: Headers; check?: (index: number, status: number, text: string) => void; samples?: number[] },
 ): Promise<Percentiles> {
-  for (let i = 0; i < options.warmup; i += 1) await post(url, bodies[i % bodies.length] as string);
+  const failures: string[] = [];
+  for (let i = 0; i < options.warmup; i += 1) {
+    const { status, text } = await post(url, bodies[i % bodies.length] as string, options.headers);
+    if (status !== 200) failures.push(`HTTP ${status}: ${text.slice(0, 300)}`);
+  }
   const samples: number[] = [];
   for (let i = 0; i < options.requests; i += 1) {
     const index = i % bodies.length;
     const started = performance.now();
-    const { status, text } = await post(url, bodies[index] as string);
+    const { status, text } = await post(url, bodies[index] as string, options.headers);
     samples.push(performance.now() - started);
+    if (status !== 200) failures.push(`HTTP ${status}: ${text.slice(0, 300)}`);
     options.check?.(index, status, text);
   }
+  // A refused request (401, 429) is fast and would flatter the figures: it fails the measurement instead.
+  if (failures.length > 0) throw new Error(`${failures.length} requests to ${url} failed, first: ${failures[0]}`);
   options.samples?.push(...samples);
   return percentiles(samples);
 }
@@ -82,7 +99,7 @@ export interface LoadResult {
 }
 
 /** Concurrency N with autocannon, rotating through the bodies so each request traces another pack. */
-export async function load(url: string, bodies: string[], connections: number, seconds: number): Promise<LoadResult> {
+export async function load(url: string, bodies: string[], connections: number, seconds: number, headers: Headers = {}): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -92,7 +109,7 @@ export async function load(url: string, bodies: string[], connections: number, s
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] as string }),
       },
     ],

@@ -1,7 +1,13 @@
 /** The operations every target (our gateway, Hive Gateway, the floor) answers in the benchmark. */
 import { formatAiDate, formatElementString } from '@tracefed/kit/gs1/index';
 
-/** The README's trace: one pack with product, lot and components, merged custody, sales and dispense. */
+/**
+ * The README's trace as the benchmark's investigator (bench/auth.ts) may read it: one pack with
+ * product, lot and components, the merged custody across the three nodes, and its sales with prices.
+ * The dispense details are left out: only the dispensing partner and regulators may see them (issue 5),
+ * and the custody chain already ends at the dispenser. The per-node custody fields are internal join
+ * inputs of `custody` (@inaccessible), so clients cannot select them.
+ */
 export const TRACE = /* GraphQL */ `query Trace($code: String!) {
   trace(code: $code) {
     gtin serial
@@ -18,35 +24,7 @@ export const TRACE = /* GraphQL */ `query Trace($code: String!) {
       breaks { code message }
     }
     sales { seller { name } buyer { name } unitPrice currency }
-    dispense { dispenser { name } dispensedAt patientRef }
   }
-}`;
-
-/**
- * The same trace without the merged `custody` field: each node's own custody instead. It needs no
- * @requires, so the gateway makes two fetch rounds instead of three; used to measure what the merge
- * hop costs.
- */
-export const TRACE_PER_NODE = /* GraphQL */ `query TracePerNode($code: String!) {
-  trace(code: $code) {
-    gtin serial
-    product { name strength }
-    lot {
-      lotNumber expiry manufactureDate
-      components { material lotNumber manufactureDate supplier { name } site { name country } }
-    }
-    manufacturerCustody { ...NodeCustodyFields }
-    distributorCustody { ...NodeCustodyFields }
-    dispenserCustody { ...NodeCustodyFields }
-    sales { seller { name } buyer { name } unitPrice currency }
-    dispense { dispenser { name } dispensedAt patientRef }
-  }
-}
-fragment NodeCustodyFields on NodeCustody {
-  node
-  events { eventID eventType eventTime bizStep disposition recordedBy { gln name }
-           sources { type party { gln name } } destinations { type party { gln name } } }
-  containers { sscc depth from node }
 }`;
 
 /** A pack's code as a scanner reads it: the full GS1 element string. */

@@ -56,7 +56,15 @@ export interface Results {
     peerSupergraph?: string;
     hiveError?: string;
   };
-  perNodeCustody?: Percentiles;
+  /** Who the traces run as, and the auth work each gateway and the subgraphs do per request. */
+  auth?: {
+    identity: string;
+    gateway: string;
+    hive: string;
+    subgraphs: string;
+    /** HTTP status of a trace without a token and with a forged one, per gateway (both must refuse). */
+    refused?: Record<string, { noToken: number; forgedToken: number }>;
+  };
   fetches?: { traces: number; rounds: FetchRound[]; manufacturerRepresentationBytes: number; clientMs: number; statementsPerTrace: Record<string, number> };
   recall?: { runs: RecallResult[]; medianSeconds: number; medianDeployedSeconds: number };
   capture?: { pglite?: CaptureResult; postgres?: CaptureResult; error?: string };
@@ -182,7 +190,20 @@ export function resultsTable(r: Results): string {
     '',
   ]);
   const head = ['Measurement', 'Result', 'Ratio', 'Target', 'Status'];
-  return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const table = [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  return r.auth ? `${table}\n\n${authNote(r.auth)}` : table;
+}
+
+/** The table's footnote: both gateways do the same auth work, or the note says where they differ. */
+function authNote(a: NonNullable<Results['auth']>): string {
+  const refused = Object.entries(a.refused ?? {})
+    .map(([name, r]) => `${name} HTTP ${r.noToken} without a token and ${r.forgedToken} with a forged one`)
+    .join(', ');
+  return (
+    `Every trace runs as an ${a.identity}. Our gateway ${a.gateway}. Hive Gateway ${a.hive}. ` +
+    `The subgraphs: ${a.subgraphs}. The floor does no authentication.` +
+    (refused ? ` Checked in this run: ${refused}.` : '')
+  );
 }
 
 export function renderMarkdown(r: Results): string {
@@ -252,13 +273,6 @@ export function renderMarkdown(r: Results): string {
     lines.push(
       `SQL statements per trace (from pg_stat_database): ${Object.entries(r.fetches.statementsPerTrace).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
         `${Object.values(r.fetches.statementsPerTrace).reduce((s, v) => s + v, 0).toFixed(1)} in all.`,
-    );
-  }
-  if (r.perNodeCustody) {
-    lines.push('');
-    lines.push(
-      `Without the merged \`custody\` field (each node's own custody instead, no @requires, two fetch rounds): p50 ${ms(r.perNodeCustody.p50)}, ` +
-        `p95 ${ms(r.perNodeCustody.p95)}, p99 ${ms(r.perNodeCustody.p99)} at concurrency 1 (merged: p50 ${ms(r.trace.gateway.c1.p50)}).`,
     );
   }
   if (r.recall) {

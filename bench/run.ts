@@ -13,6 +13,11 @@
  * equal the floor's. --profile and --experiments load the data, then only profile the trace path (--cpu-prof on every
  * process) or only measure the proposed changes before and after (bench/experiments.ts).
  *
+ * Identity (issue 5): the run creates development keys once (bench/auth.ts) and every process it starts
+ * reads them from DATA_DIR; every trace carries an investigator's bearer token, both gateways verify it
+ * and sign the identity for the subgraphs, and the run first checks that both refuse a trace without a
+ * valid token. Our gateway runs with a rate limit far above the load.
+ *
  * TRACEFED_BENCH_DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  * every database the run creates is dropped at the end, also when it fails or is interrupted.
  */
@@ -32,10 +37,11 @@ import { load, percentiles, post, sequential } from './measure.ts';
 import { buildNetwork, FATE, NODE_NAMES, sampleUnits, unitAt, type NodeName, type SyntheticNetwork } from './network.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { roundsOf, startRecordingProxies } from './proxy.ts';
-import { elementString, traceBody, TRACE_PER_NODE } from './queries.ts';
+import { elementString, traceBody } from './queries.ts';
 import { recallLot, type RecallResult } from './recall.ts';
 import { renderMarkdown, resultsTable, type Results, type TargetResults } from './report.ts';
-import { memoryOf, sampling, startService, stopAllServices, type Service } from './services.ts';
+import { configureServices, memoryOf, sampling, startService, stopAllServices, type Service } from './services.ts';
+import { BENCH_IDENTITY, prepareBenchAuth, UNTHROTTLED, type BenchAuth } from './auth.ts';
 import { measureStartup } from './startup.ts';
 import { measureConfigs, measureIngestInsert, measureJit, measurePositionTable } from './experiments.ts';
 import { LATEST_SQL, UNITS_SQL } from './recall.ts';
@@ -158,10 +164,12 @@ async function startNetworkServices(urls: Record<NodeName, string>, label: strin
   return { subgraphs, subgraphUrls, gateway };
 }
 
+/** A gateway's subgraph URLs, and a rate limit the bench never reaches (the default, 600/min per partner, would throttle it). */
 const gatewayEnv = (urls: Record<string, string>) => ({
   MANUFACTURER_URL: urls.manufacturer as string,
   DISTRIBUTOR_URL: urls.distributor as string,
   DISPENSER_URL: urls.dispenser as string,
+  ...UNTHROTTLED,
 });
 
 /** schema/supergraph.graphql as committed at `rev`, written to a temporary file (git show only reads). */
@@ -173,8 +181,8 @@ function supergraphAt(rev: string): { file: string; rev: string } {
   return { file, rev: short };
 }
 
-function traceBodies(network: SyntheticNetwork, count: number, seed = 7, query?: string): string[] {
-  return sampleUnits(network, count, seed).map((u) => traceBody(elementString(unitAt(network, u)), query));
+function traceBodies(network: SyntheticNetwork, count: number, seed = 7): string[] {
+  return sampleUnits(network, count, seed).map((u) => traceBody(elementString(unitAt(network, u))));
 }
 
 /** First place where two answers differ, for the report. */
@@ -194,11 +202,15 @@ async function main(): Promise<void> {
   const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_bench_${Date.now().toString(36)}`;
+  // The development keys are created here, once, before any process starts; every child reads them.
+  const auth = await prepareBenchAuth();
+  configureServices({ env: auth.env, unset: auth.unset });
   let cleaning = false;
   const cleanup = async () => {
     if (cleaning) return;
     cleaning = true;
     await stopAllServices();
+    auth.dispose();
     if (options.keep) log(`kept databases: ${registry.names().join(', ')}`);
     else await registry.dropAll();
   };
@@ -237,6 +249,12 @@ async function main(): Promise<void> {
       options: { units: options.units, scaleUnits: options.scaleUnits, seconds: options.seconds, requests: options.requests },
       data: undefined as unknown as Results['data'],
       answers: { compared: 0, gatewayEqualsFloor: 0, hiveEqualsFloor: 0 },
+      auth: {
+        identity: `${BENCH_IDENTITY.role} (partner ${BENCH_IDENTITY.partner}): custody and prices, not dispense details`,
+        gateway: 'verifies the ES256 bearer token (jose, local JWKS), per-partner rate limit (set far above the load), graphql-armor limits, signs the identity once per request (HS256) for every subgraph fetch',
+        hive: 'verifies the same ES256 bearer token (its useJWT plugin, jsonwebtoken, same keys, issuer, audience, algorithms), the same graphql-armor limits (envelop flavour), signs the identity once per request with the same HS256 signer and propagates it to every subgraph fetch; no rate limiter',
+        subgraphs: 'every subgraph request verifies the signed identity (HS256), behind either gateway',
+      },
       trace: undefined as unknown as Results['trace'],
       memory: {},
     };
@@ -273,11 +291,11 @@ async function main(): Promise<void> {
     log(`loaded ${fmt(events)} events, ${fmt(rows)} rows (x2 with the floor) in ${main.seconds.toFixed(1)} s: ${fmt(events / main.seconds)} events/s, ${fmt(rows / main.seconds)} rows/s`);
 
     if (options.profile) {
-      await profileRun(options, network, main.urls);
+      await profileRun(options, network, main.urls, auth);
       return;
     }
     if (options.experiments) {
-      await experimentsRun(options, network, main.urls, main.floorUrl as string, registry, prefix);
+      await experimentsRun(options, network, main.urls, main.floorUrl as string, registry, prefix, auth);
       return;
     }
 
@@ -294,18 +312,30 @@ async function main(): Promise<void> {
     const floor = await startService({ name: 'floor', entry: 'bench/floor-server.ts', env: { FLOOR_DATABASE_URL: main.floorUrl as string }, ready: /floor ready at (\S+)/ });
     const underLoad = [ours.gateway, ...ours.subgraphs, floor, ...(hive ? [hive] : [])];
 
-    // ---- Answers: every target must give the floor's answer -------------------------------------------
+    // ---- Both gateways refuse a trace without a valid token ----------------------------------------------
     const bodies = traceBodies(network, 1000);
+    const refused: Record<string, { noToken: number; forgedToken: number }> = {};
+    for (const [name, service] of [['gateway', ours.gateway], ['hive', hive]] as const) {
+      if (!service) continue;
+      const noToken = (await post(service.url, bodies[0] as string)).status;
+      const forgedToken = (await post(service.url, bodies[0] as string, { authorization: `Bearer ${auth.forgedToken}` })).status;
+      refused[name] = { noToken, forgedToken };
+      if (noToken < 400 || forgedToken < 400) throw new Error(`${name} answered a trace without a valid token (HTTP ${noToken} without one, ${forgedToken} with a forged one): its figures would not include the auth work`);
+    }
+    (results.auth as NonNullable<Results['auth']>).refused = refused;
+    log(`auth: ${Object.entries(refused).map(([name, r]) => `${name} refuses without a token (HTTP ${r.noToken}) and with a forged one (HTTP ${r.forgedToken})`).join('; ')}`);
+
+    // ---- Answers: every target must give the floor's answer -------------------------------------------
     const compared = 200;
     log(`checking ${compared} traces: our gateway and Hive Gateway against the floor`);
     for (let i = 0; i < compared; i += 1) {
       const body = bodies[i] as string;
-      const expected = JSON.parse((await post(floor.url, body)).text) as unknown;
-      const got = JSON.parse((await post(ours.gateway.url, body)).text) as unknown;
+      const expected = JSON.parse((await post(floor.url, body, auth.headers)).text) as unknown;
+      const got = JSON.parse((await post(ours.gateway.url, body, auth.headers)).text) as unknown;
       if (isDeepStrictEqual(got, expected)) results.answers.gatewayEqualsFloor += 1;
       else results.answers.firstDifference ??= `gateway ${firstDifference(got, expected)}`;
       if (hive) {
-        const theirs = JSON.parse((await post(hive.url, body)).text) as unknown;
+        const theirs = JSON.parse((await post(hive.url, body, auth.headers)).text) as unknown;
         if (isDeepStrictEqual(theirs, expected)) results.answers.hiveEqualsFloor += 1;
         else results.answers.firstDifference ??= `hive ${firstDifference(theirs, expected)}`;
       }
@@ -331,9 +361,9 @@ async function main(): Promise<void> {
       const check = { rev: committed.rev, compared: 100, hiveEqualsFloor: 0, oursEqualsFloor: 0 };
       for (let i = 0; i < check.compared; i += 1) {
         const body = bodies[i] as string;
-        const expected = JSON.parse((await post(floor.url, body)).text) as unknown;
-        if (isDeepStrictEqual(JSON.parse((await post(peerHive.url, body)).text), expected)) check.hiveEqualsFloor += 1;
-        if (isDeepStrictEqual(JSON.parse((await post(peerOurs.url, body)).text), expected)) check.oursEqualsFloor += 1;
+        const expected = JSON.parse((await post(floor.url, body, auth.headers)).text) as unknown;
+        if (isDeepStrictEqual(JSON.parse((await post(peerHive.url, body, auth.headers)).text), expected)) check.hiveEqualsFloor += 1;
+        if (isDeepStrictEqual(JSON.parse((await post(peerOurs.url, body, auth.headers)).text), expected)) check.oursEqualsFloor += 1;
       }
       results.answers.peer = check;
       log(`supergraph at ${committed.rev}: Hive = floor in ${check.hiveEqualsFloor}/100, ours = floor in ${check.oursEqualsFloor}/100`);
@@ -364,14 +394,14 @@ async function main(): Promise<void> {
     await sampling(underLoad, async () => {
       for (const [name, service] of targets) {
         if (!service) continue;
-        const c1 = await sequential(service.url, bodies, { requests: options.requests, warmup: 30 });
+        const c1 = await sequential(service.url, bodies, { requests: options.requests, warmup: 30, headers: auth.headers });
         log(`${name} c=1: p50 ${c1.p50} ms, p95 ${c1.p95} ms, p99 ${c1.p99} ms`);
         measured[name] = { c1, loads: [] };
       }
       for (const connections of [16, 64]) {
         for (const [name, service] of targets) {
           if (!service) continue;
-          const result = await load(service.url, bodies, connections, options.seconds);
+          const result = await load(service.url, bodies, connections, options.seconds, auth.headers);
           log(`${name} c=${connections}: ${result.throughput} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx + result.errors} failed`);
           (measured[name] as TargetResults).loads.push(result);
         }
@@ -388,22 +418,19 @@ async function main(): Promise<void> {
       results.memory[s.name] = { peakRssUnderLoadMB: Math.round(s.peakRssUnderLoad / 1e6), highWaterMarkMB: Math.round(memoryOf(s.pid).peak / 1e6) };
     }
 
-    // ---- What the merge hop costs -----------------------------------------------------------------------
-    const perNodeBodies = traceBodies(network, 1000, 7, TRACE_PER_NODE);
-    results.perNodeCustody = await sequential(ours.gateway.url, perNodeBodies, { requests: options.requests, warmup: 30 });
-    log(`per-node custody (no @requires) c=1: p50 ${results.perNodeCustody.p50} ms`);
+    // ---- Where a trace's time goes ------------------------------------------------------------------------
     const proxies = await startRecordingProxies(ours.subgraphUrls);
     const recorded = await startService({ name: 'recorded-gateway', entry: 'gateway/src/main.ts', env: gatewayEnv(proxies.urls), ready: /gateway ready at (\S+)/ });
     try {
       const traces = 100;
-      for (let i = 0; i < 20; i += 1) await post(recorded.url, bodies[i] as string);
+      for (let i = 0; i < 20; i += 1) await post(recorded.url, bodies[i] as string, auth.headers);
       const perTrace: Array<ReturnType<typeof roundsOf>> = [];
       const clientMs: number[] = [];
       let representationBytes = 0;
       for (let i = 0; i < traces; i += 1) {
         proxies.exchanges.length = 0;
         const started = performance.now();
-        await post(recorded.url, bodies[i] as string);
+        await post(recorded.url, bodies[i] as string, auth.headers);
         clientMs.push(performance.now() - started);
         perTrace.push(roundsOf(proxies.exchanges));
         representationBytes += proxies.exchanges.filter((e) => e.subgraph === 'manufacturer' && e.representations > 0).reduce((s, e) => s + e.requestBytes, 0);
@@ -420,7 +447,7 @@ async function main(): Promise<void> {
         ) as Record<NodeName, number>;
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const before = await commits();
-      for (let i = 0; i < traces; i += 1) await post(recorded.url, bodies[i] as string);
+      for (let i = 0; i < traces; i += 1) await post(recorded.url, bodies[i] as string, auth.headers);
       // PostgreSQL publishes a backend's counters at most once a second.
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const after = await commits();
@@ -470,15 +497,15 @@ async function main(): Promise<void> {
     try {
       const smallBodies = traceBodies(smallNetwork, 1000);
       // The small network's processes are new: warm them as much as the large ones were.
-      await sequential(smallServices.gateway.url, smallBodies, { requests: 300, warmup: 0 });
+      await sequential(smallServices.gateway.url, smallBodies, { requests: 300, warmup: 0, headers: auth.headers });
       // Alternating blocks of 50, so that drift in the machine's load hits both sizes alike.
       const largeSamples: number[] = [];
       const smallSamples: number[] = [];
       const block = 50;
       for (let b = 0; b < Math.ceil(options.requests / block); b += 1) {
         const pick = (list: string[]) => list.slice(b * block, (b + 1) * block);
-        await sequential(ours.gateway.url, pick(bodies), { requests: block, warmup: b === 0 ? 30 : 0, samples: largeSamples });
-        await sequential(smallServices.gateway.url, pick(smallBodies), { requests: block, warmup: b === 0 ? 30 : 0, samples: smallSamples });
+        await sequential(ours.gateway.url, pick(bodies), { requests: block, warmup: b === 0 ? 30 : 0, samples: largeSamples, headers: auth.headers });
+        await sequential(smallServices.gateway.url, pick(smallBodies), { requests: block, warmup: b === 0 ? 30 : 0, samples: smallSamples, headers: auth.headers });
       }
       const largeP = percentiles(largeSamples);
       const smallP = percentiles(smallSamples);
@@ -569,11 +596,12 @@ async function experimentsRun(
   floorUrl: string,
   registry: DatabaseRegistry,
   prefix: string,
+  auth: BenchAuth,
 ): Promise<void> {
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
   const bodies = traceBodies(network, 1000);
   const loadAverageAtStart = os.loadavg();
-  const configs = await measureConfigs(urls, floorUrl, bodies, { requests: options.requests, seconds: options.seconds, log });
+  const configs = await measureConfigs(urls, floorUrl, bodies, { requests: options.requests, seconds: options.seconds, log, headers: auth.headers });
   log('experiment: identifier rows of one 1,000-event document, drizzle multi-row INSERT vs one INSERT ... SELECT FROM unnest');
   const insert = await measureIngestInsert(registry, prefix);
   log(`experiment: ${fmt(insert.rows)} rows: drizzle ${insert.drizzleMs} ms, unnest ${insert.unnestMs} ms`);
@@ -627,15 +655,15 @@ async function experimentsRun(
 }
 
 /** --profile: the trace path under load with --cpu-prof on our gateway and every subgraph. */
-async function profileRun(options: Options, network: SyntheticNetwork, urls: Record<NodeName, string>): Promise<void> {
+async function profileRun(options: Options, network: SyntheticNetwork, urls: Record<NodeName, string>, auth: BenchAuth): Promise<void> {
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
   const dir = fileURLToPath(new URL(`profiles/${stamp}/`, RESULTS));
   mkdirSync(dir, { recursive: true });
   const services = await startNetworkServices(urls, '', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
   const bodies = traceBodies(network, 1000);
-  await sequential(services.gateway.url, bodies, { requests: 50, warmup: 10 });
-  const c1 = await sequential(services.gateway.url, bodies, { requests: options.requests, warmup: 0 });
-  const c16 = await load(services.gateway.url, bodies, 16, options.seconds * 2);
+  await sequential(services.gateway.url, bodies, { requests: 50, warmup: 10, headers: auth.headers });
+  const c1 = await sequential(services.gateway.url, bodies, { requests: options.requests, warmup: 0, headers: auth.headers });
+  const c16 = await load(services.gateway.url, bodies, 16, options.seconds * 2, auth.headers);
   log(`profiled: c=1 p50 ${c1.p50} ms; c=16 ${c16.throughput} req/s (profiling slows both)`);
   const pids = new Map([services.gateway, ...services.subgraphs].map((s) => [s.pid, s.name]));
   await stopAllServices();

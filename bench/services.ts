@@ -30,11 +30,25 @@ export interface ServiceSpec {
 
 const running = new Set<Service>();
 
+/** What every child gets on top of the inherited environment (see configureServices). */
+let shared: { env: Record<string, string>; unset: string[] } | undefined;
+
+/**
+ * Sets the environment every service starts with: the bench's identity set-up (bench/auth.ts), so
+ * that every gateway and node reads the same keys. Must run before the first startService.
+ */
+export function configureServices(options: { env: Record<string, string>; unset: string[] }): void {
+  shared = options;
+}
+
 /** Starts a service and resolves once it printed its URL; rejects with its output when it dies first. */
 export async function startService(spec: ServiceSpec, timeoutMs = 120_000): Promise<Service> {
+  if (!shared) throw new Error(`cannot start ${spec.name}: call configureServices with the bench's identity set-up first`);
+  const inherited = { ...process.env };
+  for (const name of shared.unset) delete inherited[name];
   const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--import', 'tsx', spec.entry], {
     cwd: ROOT,
-    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: '0', ...spec.env },
+    env: { ...inherited, APOLLO_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: '0', ...shared.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

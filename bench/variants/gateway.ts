@@ -1,39 +1,39 @@
 /**
- * Experiment: our gateway exactly as gateway/src/index.ts builds it (static supergraph, Apollo Gateway
- * behind Apollo Server on node:http), except for how it fetches from subgraphs. GATEWAY_FETCHER=agent
- * uses node:http with a keep-alive Agent; anything else uses Node's fetch as the shipped gateway does.
- * Reads PORT, HOST, MANUFACTURER_URL, DISTRIBUTOR_URL, DISPENSER_URL (and SUPERGRAPH_FILE to serve another
- * supergraph than the committed one); prints "gateway ready at <url>".
+ * Experiment: our gateway exactly as shipped (gateway/src/index.ts startGateway: bearer token
+ * verification, rate limit, graphql-armor, the identity signed for the nodes), except for how it
+ * fetches from subgraphs. GATEWAY_FETCHER=agent replaces this process's fetch, which the shipped
+ * subgraph fetcher calls, with node:http and a keep-alive Agent; anything else keeps Node's fetch.
+ * Reads PORT, HOST, MANUFACTURER_URL, DISTRIBUTOR_URL, DISPENSER_URL, RATE_LIMIT_PER_MINUTE,
+ * RATE_LIMIT_BURST, DATA_DIR (the identity keys) and SUPERGRAPH_FILE (to serve another supergraph than
+ * the committed one); prints "gateway ready at <url>".
  */
 import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { createHttpServer, listen } from '@tracefed/kit/server/http';
-import { readSupergraph } from '@tracefed/gateway';
+import { loadAuthConfig } from '@tracefed/kit/auth/config';
+import { readSupergraph, startGateway } from '@tracefed/gateway';
 import { createAgentFetcher } from './fetcher.ts';
 
 const env = process.env;
 const timeoutMs = 10_000;
-const urls: Record<string, string | undefined> = { manufacturer: env.MANUFACTURER_URL, distributor: env.DISTRIBUTOR_URL, dispenser: env.DISPENSER_URL };
-const agentFetcher = createAgentFetcher(timeoutMs);
-const fetchFetcher = (input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-const gateway = new ApolloGateway({
+const agent = env.GATEWAY_FETCHER === 'agent';
+// Only the subgraph fetches use fetch here: the bench's identity keys are local, so nothing else does.
+if (agent) globalThis.fetch = createAgentFetcher(timeoutMs) as unknown as typeof fetch;
+const auth = await loadAuthConfig(env);
+const gateway = await startGateway({
   supergraphSdl: env.SUPERGRAPH_FILE ? readFileSync(env.SUPERGRAPH_FILE, 'utf8') : readSupergraph(),
-  buildService: ({ name, url }) =>
-    new RemoteGraphQLDataSource({
-      url: urls[name] ?? url,
-      fetcher: (env.GATEWAY_FETCHER === 'agent' ? agentFetcher : fetchFetcher) as never,
-    }),
+  auth,
+  port: Number(env.PORT ?? 0),
+  host: env.HOST ?? '127.0.0.1',
+  subgraphTimeoutMs: timeoutMs,
+  subgraphUrls: {
+    ...(env.MANUFACTURER_URL ? { manufacturer: env.MANUFACTURER_URL } : {}),
+    ...(env.DISTRIBUTOR_URL ? { distributor: env.DISTRIBUTOR_URL } : {}),
+    ...(env.DISPENSER_URL ? { dispenser: env.DISPENSER_URL } : {}),
+  },
+  ...(env.RATE_LIMIT_PER_MINUTE
+    ? { rateLimit: { perMinute: Number(env.RATE_LIMIT_PER_MINUTE), burst: Number(env.RATE_LIMIT_BURST ?? env.RATE_LIMIT_PER_MINUTE) } }
+    : {}),
 });
-const apollo = new ApolloServer({ gateway, introspection: true });
-await apollo.start();
-const server = createHttpServer({ apollo, context: async () => ({}) });
-const host = env.HOST ?? '127.0.0.1';
-const port = await listen(server, Number(env.PORT ?? 0), host);
-console.log(`gateway ready at http://${host}:${port}/graphql (fetcher: ${env.GATEWAY_FETCHER === 'agent' ? 'node:http agent' : 'fetch'})`);
-const shutdown = () => {
-  server.closeAllConnections();
-  server.close(() => void apollo.stop().then(() => process.exit(0)));
-};
+console.log(`gateway ready at ${gateway.url} (fetcher: ${agent ? 'node:http agent' : 'fetch'})`);
+const shutdown = () => void gateway.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -10,6 +10,7 @@ import DataLoader from 'dataloader';
 import { runSubgraphFromEnv } from '@tracefed/kit/server/main';
 import { createEventRepository, type VocabularyRow } from '@tracefed/kit/epcis/repository';
 import type { Database } from '@tracefed/kit/db/connection';
+import type { Identity } from '@tracefed/kit/auth/identity';
 import * as manufacturer from '@tracefed/manufacturer';
 import * as distributor from '@tracefed/distributor';
 import * as dispenser from '@tracefed/dispenser';
@@ -34,14 +35,14 @@ function cachedVocabulary(database: Database) {
 }
 
 const base = module.definition as unknown as {
-  createContext: (database: Database) => { loaders: { vocabularyByKey: unknown } };
+  createContext: (database: Database, identity: Identity) => { loaders: { vocabularyByKey: unknown } };
 };
 const definition =
   process.env.MASTER_DATA_CACHE === '1'
     ? {
         ...module.definition,
-        createContext: (database: Database) => {
-          const context = base.createContext(database);
+        createContext: (database: Database, identity: Identity) => {
+          const context = base.createContext(database, identity);
           context.loaders.vocabularyByKey = cachedVocabulary(database);
           return context;
         },

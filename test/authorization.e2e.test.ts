@@ -387,6 +387,56 @@ const verifyProbe = (coordinate: 'Verification.eventIDs' | 'Verification.partner
   },
 });
 
+const PACK_STATUS = 'packStatus { state active reason since by { gln name } eventID undo { possible deadline by { gln name } reason } }';
+
+/**
+ * Who set the hero unit's pack status (Rosen-Apotheke's dispense) and by which event, through `verify`
+ * (open to every partner) or `unit`. The public part of the status (state, reason, date, the undo window
+ * and why it is closed) is the same for everybody and names no partner of the unit's custody.
+ */
+function packStatusProbe(coordinate: 'PackStatus.by' | 'PackStatus.eventID' | 'DispenseUndo.by', root: 'verify' | 'unit'): Probe {
+  const field: Path = coordinate === 'DispenseUndo.by' ? ['packStatus', 'undo', 'by'] : ['packStatus', coordinate.slice('PackStatus.'.length)];
+  return {
+    coordinate,
+    subject: `${root}(the hero unit, dispensed at Rosen-Apotheke)`,
+    async build() {
+      const u = net.demo.heroUnit;
+      const query =
+        root === 'verify'
+          ? `query($gtin: String!, $serial: String!, $reqGLN: String) { verify(gtin: $gtin, serial: $serial, reqGLN: $reqGLN) { gtin serial ${PACK_STATUS} } }`
+          : UNIT_QUERY(PACK_STATUS);
+      // No reqGLN: a partner may name only itself as the requester, and this probe runs as everyone.
+      const variables = unitVars(u);
+      const view = await net.query(query, variables, { as: 'fraud-unit' });
+      expect(view.errors).toBeUndefined();
+      const status = view.data[root].packStatus;
+      const dispensed = net.demo.dispensed.find((d) => d.unit.serial === u.serial && d.unit.gtin === u.gtin);
+      expect(dispensed, 'the demo dispenses the hero unit').toBeDefined();
+      const dispenser = { gln: dispensed!.by.gln, name: dispensed!.by.name };
+      expect(status).toMatchObject({ state: 'SUPPLIED', active: false, reason: 'dispensed', by: dispenser, undo: { possible: false, by: dispenser } });
+      const chain = await investigatorCustody(u);
+      expect((chain.events as any[]).map((e) => e.eventID)).toContain(status.eventID);
+      // The public part: the same for every caller, and it names no partner, GLN or event of the custody.
+      const open = { state: status.state, active: status.active, reason: status.reason, since: status.since };
+      const undo = { possible: status.undo.possible, deadline: status.undo.deadline, reason: status.undo.reason };
+      const secrets = await custodySecrets(u);
+      const text = JSON.stringify({ open, undo });
+      expect(secrets.filter((secret) => text.includes(secret)), 'public pack status text naming custody').toEqual([]);
+      return {
+        query,
+        variables,
+        always: [
+          ...unitAlways(u).map(({ path, value }) => ({ path: [root, ...path.slice(1)], value })),
+          ...Object.entries(open).map(([key, value]) => ({ path: [root, 'packStatus', key], value })),
+          ...Object.entries(undo).map(([key, value]) => ({ path: [root, 'packStatus', 'undo', key], value })),
+        ],
+        targets: [{ path: [root, ...field], facts: await custodyFacts(u, 'every node') }],
+        whenAllowed: (answer) => expect(at(answer.data, [root, ...field])).toEqual(at(view.data, [root, ...field])),
+      };
+    },
+  };
+}
+
 const recallCase = () => net.demo.cases.recall;
 const amlodipine = () => net.demo.products.amlodipine.gtin;
 const partyGln = (key: keyof Network['demo']['parties']) => net.demo.parties[key].gln;
@@ -433,6 +483,11 @@ const PROBES: Probe[] = [
   custodyProbe('SerializedUnit.sales', 'the hero unit', () => net.demo.heroUnit, SALES_OF_UNIT(''), 'sales'),
   verifyProbe('Verification.eventIDs'),
   verifyProbe('Verification.partners'),
+  packStatusProbe('PackStatus.by', 'verify'),
+  packStatusProbe('PackStatus.by', 'unit'),
+  packStatusProbe('PackStatus.eventID', 'verify'),
+  packStatusProbe('DispenseUndo.by', 'verify'),
+  packStatusProbe('DispenseUndo.by', 'unit'),
   signalProbe('Signal.eventIDs', 'the diverted unit (sold by Harbor to an unlicensed buyer)', () => net.demo.cases.diversion.unit),
   signalProbe('Signal.partners', 'the diverted unit', () => net.demo.cases.diversion.unit),
   signalProbe('Signal.message', 'the diverted unit', () => net.demo.cases.diversion.unit),
@@ -889,8 +944,7 @@ describe('straight to a node, with the identity the gateway would sign', () => {
 // ---- The verification endpoint answers with what the caller may see ---------------------------------------
 
 describe('GET /verification on the gateway', () => {
-  const verify = async (as: string) => {
-    const u = net.demo.cases.diversion.unit;
+  const verify = async (as: string, u: UnitKey & { lot: string } = net.demo.cases.diversion.unit) => {
     const response = await fetch(new URL(`/verification/gtin/${u.gtin}/lot/${u.lot}/ser/${u.serial}`, net.gateway.url), {
       headers: await net.authHeaders(as),
     });
@@ -917,4 +971,36 @@ describe('GET /verification on the gateway', () => {
     expect(seen.body.signals[0].eventIDs.length).toBeGreaterThan(0);
     expect(seen.body.signals[0].message).toContain(net.demo.cases.diversion.buyer.name);
   });
+
+  it('tells any partner a pack was supplied and whether the dispense can be undone, and only the custody chain who dispensed it', async () => {
+    const hero = net.demo.heroUnit;
+    const facts = await custodyFacts(hero, 'every node');
+    const rosen = net.demo.parties.rosen;
+    const secrets = await custodySecrets(hero);
+    for (const key of everyIdentity()) {
+      const { status, body } = await verify(key, hero);
+      expect(status, key).toBe(200);
+      expect(body.data, key).toEqual({ verified: true });
+      expect(body.packStatus, key).toMatchObject({
+        state: 'SUPPLIED',
+        active: false,
+        reason: 'dispensed',
+        since: expect.any(String),
+        undo: { possible: false, deadline: expect.any(String), reason: expect.stringMatching(/more than 10 days/) },
+      });
+      if (RULES.custody.allows(net.identities[key] as Identity, facts)) {
+        expect(body.packStatus.by, key).toEqual({ gln: rosen.gln, name: rosen.name });
+        expect(body.packStatus.undo.by, key).toEqual({ gln: rosen.gln, name: rosen.name });
+        expect(body.eventIDs, key).toContain(body.packStatus.eventID);
+      } else {
+        // Withheld parts are left out, not null: the JSON says nothing of who dispensed the pack.
+        expect(body.packStatus, key).not.toHaveProperty('by');
+        expect(body.packStatus, key).not.toHaveProperty('eventID');
+        expect(body.packStatus.undo, key).not.toHaveProperty('by');
+        expect(body, key).not.toHaveProperty('eventIDs');
+        const text = JSON.stringify(body.packStatus);
+        expect(secrets.filter((secret) => text.includes(secret)), key).toEqual([]);
+      }
+    }
+  }, 60_000);
 });

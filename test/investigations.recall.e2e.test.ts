@@ -124,16 +124,43 @@ describe('undoing a dispense', () => {
         },
       },
     });
-    const own = (await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: stanna.gln })).data.verify.packStatus;
+    const deadline = new Date(Date.parse(at.toISOString()) + 10 * 86_400_000).toISOString();
+    // St. Anna scans the pack it dispensed: it held the pack, so it sees itself named, and may undo.
+    const asStanna = await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: stanna.gln }, { as: 'stanna' });
+    expect(asStanna.errors).toBeUndefined();
+    const own = asStanna.data.verify.packStatus;
     expect(own).toMatchObject({ state: 'SUPPLIED', by: { name: stanna.name } });
-    expect(own.undo).toEqual({
-      possible: true,
-      deadline: new Date(Date.parse(at.toISOString()) + 10 * 86_400_000).toISOString(),
-      by: { name: stanna.name },
-      reason: null,
+    expect(own.undo).toEqual({ possible: true, deadline, by: { name: stanna.name }, reason: null });
+
+    // Rosen-Apotheke scans the same serial: it never held this pack, so it learns the pack was supplied and
+    // that it may not undo the dispense, but not who dispensed it.
+    const rosen = net.demo.parties.rosen;
+    const custody = await net.query(`query($gtin: String!, $serial: String!) { unit(gtin: $gtin, serial: $serial) { custody { hops { holder { gln } } } } }`, {
+      gtin: unit.gtin,
+      serial: unit.serial,
     });
-    const other = (await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: net.demo.parties.rosen.gln })).data.verify.packStatus;
-    expect(other.undo.possible).toBe(false);
-    expect(other.undo.reason).toMatch(/only St. Anna Hospital Pharmacy .* may undo/);
+    expect(custody.data.unit.custody.hops.map((h: any) => h.holder.gln)).not.toContain(rosen.gln);
+    // A partner verifies as itself: naming another partner as the requester is refused.
+    const spoofed = await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: stanna.gln }, { as: 'rosen' });
+    expect(spoofed.data?.verify ?? null).toBeNull();
+    expect(spoofed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(spoofed.errors?.[0]?.message).toMatch(/reqGLN .* is not the caller's own GLN/);
+    const asRosen = await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: rosen.gln }, { as: 'rosen' });
+    const other = asRosen.data.verify.packStatus;
+    expect(other).toEqual({
+      state: 'SUPPLIED',
+      by: null,
+      undo: { possible: false, deadline, by: null, reason: 'only the partner that dispensed it may undo the dispense' },
+    });
+    expect(asRosen.errors?.map((e: any) => [e.path.join('.'), e.extensions.code]).sort()).toEqual([
+      ['verify.packStatus.by', 'FORBIDDEN'],
+      ['verify.packStatus.undo.by', 'FORBIDDEN'],
+    ]);
+    expect(JSON.stringify(asRosen)).not.toContain(stanna.name);
+    expect(JSON.stringify(asRosen)).not.toContain(stanna.gln);
+
+    // The investigator, like every partner the custody rule allows, reads who may undo it.
+    const asInvestigator = (await net.query(VERIFY, { gtin: unit.gtin, serial: unit.serial, reqGLN: rosen.gln })).data.verify.packStatus;
+    expect(asInvestigator.undo).toEqual({ possible: false, deadline, by: { name: stanna.name }, reason: other.undo.reason });
   });
 });

@@ -4,12 +4,19 @@ import type { Route } from '@tracefed/kit/server/http';
 import { sendJson } from '@tracefed/kit/server/http';
 import { describeRequestError, isVerificationPath, parseVerificationUrl } from '@tracefed/kit/investigations/lms';
 
+/** An error of a GraphQL result, as the REST answer reads it. */
+interface OperationError {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  extensions?: Record<string, unknown>;
+}
+
 /** Runs one GraphQL operation through this gateway and returns its result. */
 export type ExecuteOperation = (
   query: string,
   variables: Record<string, unknown>,
   identity: Identity,
-) => Promise<{ data?: Record<string, unknown> | null; errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> }>;
+) => Promise<{ data?: Record<string, unknown> | null; errors?: ReadonlyArray<OperationError> }>;
 
 const VERIFY = /* GraphQL */ `
   query Verify($gtin: String!, $serial: String!, $lot: String, $expiry: String, $reqGLN: String, $corrUUID: String, $context: String) {
@@ -58,9 +65,11 @@ export function verificationRoute(execute: ExecuteOperation, authenticate: (req:
       return true;
     }
     const data = answer.data as { verified: boolean; verificationFailureReason: string | null; additionalInfo: string | null };
-    // Evidence the caller may not see (Signal.eventIDs, Signal.partners, Verification.eventIDs: custody
-    // data) comes back null with a FORBIDDEN error beside the rest of the answer; it is left out here.
-    const signals = Array.isArray(answer.signals) ? (answer.signals as Array<Record<string, unknown>>).map(withoutWithheld) : answer.signals;
+    // Custody data the caller may not see (who set the pack status and by which event, who may undo the
+    // dispense, the signals' evidence, the answer's event IDs) comes back null with a FORBIDDEN error
+    // beside the rest of the answer; it is left out here. A null the caller may see (no party set an
+    // UNKNOWN status) stays.
+    omitWithheld(answer, result.errors ?? []);
     sendJson(res, 200, {
       verificationTimestamp: answer.verificationTimestamp,
       responderGLN: answer.responderGLN,
@@ -71,14 +80,26 @@ export function verificationRoute(execute: ExecuteOperation, authenticate: (req:
         ...(data.additionalInfo ? { additionalInfo: data.additionalInfo } : {}),
       },
       packStatus: answer.packStatus,
-      signals,
-      ...(answer.eventIDs != null ? { eventIDs: answer.eventIDs } : {}),
+      signals: answer.signals,
+      ...('eventIDs' in answer ? { eventIDs: answer.eventIDs } : {}),
     });
     return true;
   };
 }
 
-/** A signal without the evidence fields the caller was refused (null in a partial answer). */
-function withoutWithheld(signal: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(signal).filter(([key, value]) => value !== null || (key !== 'eventIDs' && key !== 'partners')));
+/**
+ * Deletes from the `verify` answer every field that a FORBIDDEN error's path points at (null in a
+ * partial answer), wherever it sits: packStatus.by, packStatus.undo.by, signals.N.partners, eventIDs.
+ */
+function omitWithheld(answer: Record<string, unknown>, errors: ReadonlyArray<OperationError>): void {
+  for (const error of errors) {
+    if (error.extensions?.code !== 'FORBIDDEN' || error.path?.[0] !== 'verify') continue;
+    const path = error.path.slice(1);
+    const key = path[path.length - 1];
+    const parent = path.slice(0, -1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), answer);
+    if (typeof key === 'string' && parent && typeof parent === 'object' && !Array.isArray(parent)) {
+      const holder = parent as Record<string, unknown>;
+      if (holder[key] === null) delete holder[key];
+    }
+  }
 }

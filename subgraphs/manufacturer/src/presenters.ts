@@ -19,15 +19,22 @@ export async function presentSignal(
   return attachFacts({ ...signal, partners: await partiesByGln(ctx, signal.partners, events, others) }, 'custody', custody);
 }
 
-export async function presentPackStatus(ctx: Context, pack: PackStatusValue, events: readonly CustodyEventValue[]) {
+/**
+ * A pack status, tagged (with its undo) with the unit's custody facts: who set the state and by which
+ * event is custody data (PackStatus.by, PackStatus.eventID, DispenseUndo.by); the state, its reason and
+ * date and the undo window are public.
+ */
+export async function presentPackStatus(
+  ctx: Context,
+  pack: PackStatusValue,
+  events: readonly CustodyEventValue[],
+  custody: CustodyFacts,
+) {
   const glns = [pack.by, pack.undo?.by].filter((g): g is string => !!g);
   const parties = await partiesByGln(ctx, glns, events);
   const party = (gln: string | null | undefined) => parties.find((p) => p.gln === gln) ?? null;
-  return {
-    ...pack,
-    by: party(pack.by),
-    undo: pack.undo ? { ...pack.undo, by: party(pack.undo.by) as PartyValue } : null,
-  };
+  const undo = pack.undo ? attachFacts({ ...pack.undo, by: party(pack.undo.by) }, 'custody', custody) : null;
+  return attachFacts({ ...pack, by: party(pack.by), undo }, 'custody', custody);
 }
 
 const CLASS: Record<RecallClass, string> = { I: 'CLASS_I', II: 'CLASS_II', III: 'CLASS_III' };

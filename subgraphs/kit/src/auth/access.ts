@@ -76,6 +76,12 @@ export const PROTECTED = {
   'Verification.partners': { rule: 'custody', custodyFrom: 'every node' },
   'Signal.eventIDs': { rule: 'custody', custodyFrom: 'every node' },
   'Signal.partners': { rule: 'custody', custodyFrom: 'every node' },
+  // Who set a pack's state and by which event (dispensed at, destroyed by, exported by...). The state
+  // itself, its reason and date, and whether a dispense can still be undone stay public: a verifier must
+  // learn them. Only the dispenser may undo, and it held the pack, so it passes the rule.
+  'PackStatus.by': { rule: 'custody', custodyFrom: 'every node' },
+  'PackStatus.eventID': { rule: 'custody', custodyFrom: 'every node' },
+  'DispenseUndo.by': { rule: 'custody', custodyFrom: 'every node' },
   // Where a whole lot is.
   'Lot.whereabouts': { rule: 'lotWhereabouts' },
   'Query.holdings': { rule: 'holdings' },
@@ -175,8 +181,8 @@ export const TYPES = {
     ],
   },
   VerificationData: { public: ['verified', 'verificationFailureReason', 'additionalInfo'] },
-  PackStatus: { public: ['state', 'active', 'reason', 'since', 'by', 'eventID', 'undo'] },
-  DispenseUndo: { public: ['possible', 'deadline', 'by', 'reason'] },
+  PackStatus: { public: ['state', 'active', 'reason', 'since', 'undo'] },
+  DispenseUndo: { public: ['possible', 'deadline', 'reason'] },
   Signal: { public: ['code', 'severity', 'message'] },
   Party: { public: ['gln', 'name', 'role', 'country'] },
   Location: { public: ['gln', 'extension', 'name', 'country', 'kind', 'operatedBy'] },

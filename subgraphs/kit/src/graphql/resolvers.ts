@@ -224,7 +224,7 @@ export function storedEventParties(events: readonly StoredEvent[]): Set<string> 
   return glns;
 }
 
-/** A field of a tagged value object (Sale, Signal), answered only when the access table allows it. */
+/** A field of a tagged value object (Sale, Signal, PackStatus), answered only when the access table allows it. */
 function guarded<T extends object, K extends keyof T & string>(type: string, field: K) {
   const coordinate = `${type}.${field}` as Coordinate;
   return (value: T, _: unknown, ctx: NodeContext): T[K] => {
@@ -245,6 +245,15 @@ interface SignalValue {
   message: string;
   eventIDs: string[];
   partners: PartyValue[];
+}
+
+interface PackStatusParties {
+  by: PartyValue | null;
+  eventID: string | null;
+}
+
+interface DispenseUndoParty {
+  by: PartyValue | null;
 }
 
 /** What each signal means, without the partners, dates and events its full message names. */
@@ -295,6 +304,15 @@ export const sharedResolvers = {
     partners: guarded<SignalValue, 'partners'>('Signal', 'partners'),
     message: (signal: SignalValue, _: unknown, ctx: NodeContext) =>
       mayAccessTagged(ctx.identity, signal, 'Signal.message') ? signal.message : redactedSignalMessage(signal.code),
+  },
+  // Who set a pack's state, and the event: the producer tags the status and its undo with the unit's
+  // custody facts (attachFacts 'custody'). The state, reason, date and undo window stay public.
+  PackStatus: {
+    by: guarded<PackStatusParties, 'by'>('PackStatus', 'by'),
+    eventID: guarded<PackStatusParties, 'eventID'>('PackStatus', 'eventID'),
+  },
+  DispenseUndo: {
+    by: guarded<DispenseUndoParty, 'by'>('DispenseUndo', 'by'),
   },
 };
 

@@ -222,7 +222,8 @@ describe('packStatusOf', () => {
     expect(status.undo).toEqual({ possible: true, deadline: '2026-03-22T10:00:00.000Z', by: LINDEN, reason: null });
     const other = packStatusOf({ chain: chain(events), commissioned: true, expiry: '2028-01-31', recall: null, now, requester: ROSEN });
     expect(other.undo).toMatchObject({ possible: false });
-    expect(other.undo!.reason).toMatch(/only Linden/);
+    expect(other.undo!.reason).toBe('only the partner that dispensed it may undo the dispense');
+    expect(other.undo!.by).toBe(LINDEN);
     const late = packStatusOf({ chain: chain(events), commissioned: true, expiry: '2028-01-31', recall: null, now: new Date('2026-03-23T00:00:00Z') });
     expect(late.undo!.reason).toMatch(/more than 10 days/);
   });

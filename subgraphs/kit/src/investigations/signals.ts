@@ -447,10 +447,8 @@ function undoOf(dispense: CustodyEventValue, input: PackStatusInput): DispenseUn
   }
   if (isAfterExpiry(input.now.toISOString(), input.expiry)) reasons.push(`the pack expired on ${input.expiry}`);
   if (input.recall) reasons.push(`its lot was recalled on ${input.recall.recalledAt.slice(0, 10)}`);
-  if (input.requester && input.requester !== by) {
-    const name = dispense.recordedBy.name ? `${dispense.recordedBy.name} (GLN ${by})` : `GLN ${by}`;
-    reasons.push(`only ${name}, which dispensed it, may undo the dispense`);
-  }
+  // The reason is public (any verifier reads it); who dispensed is custody data, named in `by` only.
+  if (input.requester && input.requester !== by) reasons.push('only the partner that dispensed it may undo the dispense');
   return { possible: reasons.length === 0, deadline, by, reason: reasons.length > 0 ? reasons.join('; ') : null };
 }
 

@@ -42,14 +42,25 @@ export const Query = {
   verify(
     _: unknown,
     args: { gtin: string; serial: string; lot?: string | null; expiry?: string | null; reqGLN?: string | null; corrUUID?: string | null; context?: string | null },
+    ctx: Context,
   ) {
+    let request;
     try {
-      return verificationRef(validateVerificationRequest(args), new Date());
+      request = validateVerificationRequest(args);
     } catch (error) {
       const problem = describeRequestError(error);
       if (!problem) throw error;
       throw new GraphQLError(problem.message, { extensions: { code: 'BAD_USER_INPUT', part: problem.part } });
     }
+    // The requester decides whether a dispense may be undone: a partner may speak only for itself.
+    // Investigators and regulators may ask on a partner's behalf.
+    const { identity } = ctx;
+    if (request.reqGLN && request.reqGLN !== identity.partner && identity.role !== 'investigator' && identity.role !== 'regulator') {
+      throw new GraphQLError(`reqGLN ${request.reqGLN} is not the caller's own GLN (${identity.partner}); a partner verifies as itself`, {
+        extensions: { code: 'BAD_USER_INPUT', argumentName: 'reqGLN' },
+      });
+    }
+    return verificationRef(request, new Date());
   },
   priceViolations(_: unknown, args: { gtin: string; from: Date; to: Date; tolerance: number }, ctx: Context) {
     const gtin = gtinArgument(args.gtin);

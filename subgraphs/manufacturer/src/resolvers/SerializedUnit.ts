@@ -86,7 +86,7 @@ export const SerializedUnit = {
   },
   async packStatus(unit: UnitWithRequires, _: unknown, ctx: Context) {
     const a = await assessment(unit, ctx, 'packStatus');
-    return presentPackStatus(ctx, a.pack, a.chain.events);
+    return presentPackStatus(ctx, a.pack, a.chain.events, custodyFacts(unit, a.chain));
   },
   async diversion(unit: UnitWithRequires, args: { tolerance?: number }, ctx: Context) {
     requireAccess(ctx.identity, 'SerializedUnit.diversion', { gtin: unit.gtin });

@@ -23,7 +23,7 @@ export const Verification = {
   },
   async packStatus(v: VerificationRef, _: unknown, ctx: Context) {
     const { assessment } = await answerVerification(ctx, v, 'packStatus');
-    return presentPackStatus(ctx, assessment.pack, assessment.chain.events);
+    return presentPackStatus(ctx, assessment.pack, assessment.chain.events, custodyFacts(v, assessment.chain));
   },
   async signals(v: VerificationRef, _: unknown, ctx: Context) {
     requireExcursions(v.unit, 'Verification.signals');

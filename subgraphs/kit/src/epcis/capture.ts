@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import type { Db, Executor } from '../db/connection.ts';
 import type { Anomaly } from './anomalies.ts';
 import { storeDocument } from './ingest.ts';
+import { masterDataChanged } from './masterDataCache.ts';
 import { normaliseDocument, type NormalisedDocument } from './normalise.ts';
 import { captureJob } from './tables.ts';
 
@@ -61,7 +62,7 @@ export async function captureDocument(db: Db, options: CaptureOptions): Promise<
   const normalised = normaliseDocument(options.document);
   options.authorize?.(normalised);
   const captureId = randomUUID();
-  return db.transaction(async (tx) => {
+  const stored = await db.transaction(async (tx) => {
     const result = await storeDocument(tx, options.partner, normalised, captureId);
     const job: CaptureJob = {
       captureID: captureId,
@@ -88,6 +89,9 @@ export async function captureDocument(db: Db, options: CaptureOptions): Promise<
     await saveJob(tx, job);
     return job;
   });
+  // After the commit: the master data cache must not keep what this document replaced.
+  if (stored.counts.masterDataElements > 0) masterDataChanged(db);
+  return stored;
 }
 
 function presentAnomaly(a: Anomaly) {

@@ -101,20 +101,39 @@ export function normaliseDocument(document: unknown): NormalisedDocument {
     (entry): entry is JsonObject => typeof entry === 'object' && entry !== null,
   );
   const { list, path: eventListPath } = locateEvents(doc);
+  const keyOf = memoisedIdentifierKey();
   const events = (list as JsonObject[]).map((raw) =>
-    normaliseEvent(raw, contextPrefixes(raw['@context'], prefixes), contextObjects),
+    normaliseEvent(raw, contextPrefixes(raw['@context'], prefixes), contextObjects, keyOf),
   );
   return { events, masterData: normaliseMasterData(doc, prefixes), eventListPath };
 }
 
-function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, contextObjects: JsonObject[]): NormalisedEvent {
+type KeyOf = (value: string) => ReturnType<typeof identifierKey>;
+
+/**
+ * identifierKey with a memory for one document: its events name the same read points, locations,
+ * parties and containers again and again, and parsing an identifier is most of normalising one.
+ */
+function memoisedIdentifierKey(): KeyOf {
+  const known = new Map<string, ReturnType<typeof identifierKey>>();
+  return (value) => {
+    let found = known.get(value);
+    if (!found) {
+      found = identifierKey(value);
+      known.set(value, found);
+    }
+    return found;
+  };
+}
+
+function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, contextObjects: JsonObject[], keyOf: KeyOf): NormalisedEvent {
   const eventId = typeof e.eventID === 'string' ? e.eventID : eventHashId(e, prefixes);
   const epcs: EpcRef[] = [];
   const addList = (field: string, role: string) => {
     const value = e[field];
     if (!Array.isArray(value)) return;
     for (const item of value as string[]) {
-      const { key, id } = identifierKey(expandTerm(item, prefixes));
+      const { key, id } = keyOf(expandTerm(item, prefixes));
       epcs.push({ role, epcKey: key, ...unitParts(id) });
     }
   };
@@ -122,7 +141,7 @@ function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, context
     const value = e[field];
     if (!Array.isArray(value)) return;
     for (const q of value as Array<{ epcClass: string; quantity?: number; uom?: string }>) {
-      const { key, id } = identifierKey(expandTerm(q.epcClass, prefixes));
+      const { key, id } = keyOf(expandTerm(q.epcClass, prefixes));
       epcs.push({ role, epcKey: key, ...unitParts(id), quantity: q.quantity, uom: q.uom });
     }
   };
@@ -137,12 +156,12 @@ function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, context
 
   let parentKey: string | null = null;
   if (typeof e.parentID === 'string') {
-    parentKey = identifierKey(expandTerm(e.parentID, prefixes)).key;
+    parentKey = keyOf(expandTerm(e.parentID, prefixes)).key;
     epcs.push({ role: 'parent', epcKey: parentKey });
   }
   const location = (field: 'readPoint' | 'bizLocation'): string | null => {
     const id = (e[field] as JsonObject | undefined)?.id;
-    return typeof id === 'string' ? identifierKey(expandTerm(id, prefixes)).key : null;
+    return typeof id === 'string' ? keyOf(expandTerm(id, prefixes)).key : null;
   };
   const vocab = (kind: VocabularyKind, value: unknown): string | null =>
     typeof value === 'string' ? normaliseVocabulary(kind, expandTerm(value, prefixes)) : null;
@@ -154,7 +173,7 @@ function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, context
   const sourceDest = (field: 'sourceList' | 'destinationList', inner: 'source' | 'destination'): SourceOrDestination[] =>
     ((e[field] as JsonObject[] | undefined) ?? []).map((s) => {
       const id = s[inner] as string;
-      return { type: vocab('sourceDestType', s.type) as string, id, key: identifierKey(expandTerm(id, prefixes)).key };
+      return { type: vocab('sourceDestType', s.type) as string, id, key: keyOf(expandTerm(id, prefixes)).key };
     });
 
   let extensions: Record<string, unknown> | null = null;

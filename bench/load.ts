@@ -290,6 +290,13 @@ export async function loadNode(
 
     const indexStarted = performance.now();
     await Promise.all(restores.map((restore) => restore()));
+    // The rows bypassed capture, which keeps the position table current: the node fills it from history on first use.
+    await Promise.all(
+      admins.map((client, i) => {
+        const schema = (targets[i] as LoadTarget).schema;
+        return client.query(`DO $$ BEGIN IF to_regclass('"${schema}".unit_position_state') IS NOT NULL THEN DELETE FROM "${schema}".unit_position_state; END IF; END $$`);
+      }),
+    );
     return {
       node: plan.node,
       events: pk,

@@ -1,11 +1,16 @@
 /**
- * Recall: "where is every unit of this lot now". No recall query exists in the graph yet, so this is
- * the per-node, lot-level SQL a recall would need, run on each node's own database the way federation
- * would: the manufacturer lists the lot's serials (from its commissioning events), every node finds the
- * latest event it holds for each of them (directly, or through the case or pallet that held the unit
- * then), and the newest across nodes says where the unit is.
+ * Recall: "where is every unit of this lot now", as per-node lot-level SQL run on each node's own
+ * database the way federation does it: the manufacturer lists the lot's serials (from its commissioning
+ * events), every node finds the latest event it holds for each of them, and the newest across nodes
+ * says where the unit is. By default each node reads its position table (capture keeps it current,
+ * docs/DECISIONS.md §11); `history` derives the same from the whole history (directly, or through the
+ * case or pallet that held the unit then), as nodes did before the table. The graph's own recall
+ * (`Lot.whereabouts`) is measured end to end by bench/recall-graph.ts.
  */
 import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type { Db } from '@tracefed/kit/db/connection';
+import { ensureUnitPositions } from '@tracefed/kit/epcis/positions-store';
 
 export const UNITS_SQL = `SELECT DISTINCT x.epc_key FROM event_epc x
   JOIN epcis_event e ON e.id = x.event_pk AND e.biz_step = 'commissioning' AND e.error_declaration IS NULL
@@ -51,6 +56,24 @@ export const LATEST_SQL = `WITH RECURSIVE units AS (SELECT unit_key, ord FROM un
   SELECT DISTINCT ON (ord) ord, event_time, owner_gln, biz_step, disposition
   FROM candidates ORDER BY ord, event_time DESC, id DESC`;
 
+/**
+ * Per node, from the position table capture keeps current (docs/DECISIONS.md §11): one index probe per
+ * unit, the same rows as LATEST_SQL (test/positions.equivalence.test.ts checks the kit's equivalent).
+ */
+export const POSITIONS_SQL = `WITH units AS (SELECT unit_key, ord FROM unnest($1::text[]) WITH ORDINALITY AS u(unit_key, ord))
+  SELECT u.ord, e.event_time, e.owner_gln, e.biz_step, e.disposition
+  FROM units u JOIN unit_position p ON p.unit_key = u.unit_key JOIN epcis_event e ON e.id = p.event_pk`;
+
+/** Fills a node's position table from history if it was bulk-loaded around capture (not timed). */
+async function fillPositions(url: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await ensureUnitPositions(drizzle({ client: pool }) as unknown as Db);
+  } finally {
+    await pool.end();
+  }
+}
+
 interface Latest {
   /** Position of the unit in the list sent (1-based), so the node sorts integers, not keys. */
   ord: string;
@@ -68,6 +91,8 @@ export interface RecallResult {
   seconds: number;
   /** How the nodes ran: at once (three databases sharing this machine's cores), or one at a time. */
   mode: 'parallel' | 'one node at a time';
+  /** What each node read: the position table (the nodes' recall path), or the whole history. */
+  source?: 'position table' | 'history';
   /**
    * With one machine per node, as deployed: serial list + the slowest node measured alone + merge.
    * Only for `one node at a time` runs.
@@ -86,7 +111,9 @@ export async function recallLot(
   gtin: string,
   lot: string,
   mode: RecallResult['mode'] = 'parallel',
+  source: NonNullable<RecallResult['source']> = 'position table',
 ): Promise<RecallResult> {
+  if (source === 'position table') for (const node of NODE_ORDER) await fillPositions(urls[node] as string);
   const clients: Record<string, pg.Client> = {};
   for (const node of NODE_ORDER) {
     const client = new pg.Client({ connectionString: urls[node] });
@@ -107,7 +134,7 @@ export async function recallLot(
     perNodeSeconds.serials = (performance.now() - t0) / 1000;
     const latestOn = async (node: string) => {
       const t = performance.now();
-      const rows = (await (clients[node] as pg.Client).query<Latest>(LATEST_SQL, [keys])).rows;
+      const rows = (await (clients[node] as pg.Client).query<Latest>(source === 'history' ? LATEST_SQL : POSITIONS_SQL, [keys])).rows;
       perNodeSeconds[node] = (performance.now() - t) / 1000;
       return rows;
     };
@@ -152,6 +179,7 @@ export async function recallLot(
       units: keys.length,
       seconds: (performance.now() - started) / 1000,
       mode,
+      source,
       ...(mode === 'parallel' ? {} : { deployedSeconds: (perNodeSeconds.serials ?? 0) + slowest + perNodeSeconds.merge }),
       perNodeSeconds,
       where,

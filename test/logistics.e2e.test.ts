@@ -5,6 +5,7 @@
  * data, and an excursion becomes a signal of the pack's trace and verification.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { masterDataChanged } from '@tracefed/kit/epcis/masterDataCache';
 import { formatSsccUrn, toDigitalLink } from '@tracefed/kit/gs1/index';
 import { startNetwork, type Network } from './harness.ts';
 
@@ -317,6 +318,8 @@ describe('batching', () => {
       }
     }`;
     const statements = async (first: number, after: string | null) => {
+      // Cold: the node's master data cache emptied, so both answers pay for their own look-ups.
+      masterDataChanged(net.databases.logistics.db);
       net.databases.logistics.statements.reset();
       const answer = await net.query(q, { gtin, lot: 'MET2601', first, after });
       expect(answer.errors).toBeUndefined();
@@ -331,8 +334,11 @@ describe('batching', () => {
     const first = all.units.findIndex((u) => excursionSerials.has(u.serial));
     const few = await statements(10, first > 0 ? all.units[first - 1].serial : null);
     expect(few.units.some((u) => u.temperatureExcursions.length > 0)).toBe(true);
-    expect(all.count).toBe(few.count);
+    // No N+1: 400 units cost what 10 do, a few statements. Not exactly the same number: with the master
+    // data cache a look-up wave can be answered from memory in one request and need the database in the
+    // other, depending on which parties the units name first.
     expect(all.count).toBeLessThanOrEqual(6);
+    expect(few.count).toBeLessThanOrEqual(6);
   });
 });
 

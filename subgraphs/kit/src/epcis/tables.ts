@@ -162,3 +162,27 @@ export const captureJob = pgTable(
   },
   (t) => [index('capture_job_partner_idx').on(t.partner, t.createdAt)],
 );
+
+/**
+ * Where each unit is now, as this node recorded it: per unit (SGTIN key) the latest event that names it
+ * or a container holding it at the time, ordered by (event time, step rank, capture order). Capture
+ * keeps it current (positions-store.ts); a recall reads it instead of walking the whole history.
+ * It is derived data: the whole-history query in whereabouts.ts defines it and can rebuild it.
+ */
+export const unitPosition = pgTable('unit_position', {
+  unitKey: text('unit_key').primaryKey(),
+  /** The deciding event (no foreign key: events are never deleted, and capture should not pay for one). */
+  eventPk: bigint('event_pk', { mode: 'number' }).notNull(),
+  eventTime: timestamp('event_time', { withTimezone: true, mode: 'date' }).notNull(),
+  /** 0 receipt, 1 other, 2 departure: at one instant goods arrive first and leave last. */
+  stepRank: smallint('step_rank').notNull(),
+});
+
+/**
+ * One row once the position table holds every unit's history. Absent on a node upgraded from a
+ * version without the table, or one bulk-loaded around capture: the node fills the table on first use.
+ */
+export const unitPositionState = pgTable('unit_position_state', {
+  id: smallint('id').primaryKey(),
+  filledAt: timestamp('filled_at', { withTimezone: true, mode: 'date' }).notNull(),
+});

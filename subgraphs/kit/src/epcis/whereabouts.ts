@@ -1,57 +1,34 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/connection.ts';
 import { encodeDigitalLinkValue } from '../gs1/index.ts';
 import type { LatestEvent, LatestEventGroup } from '../investigations/positions.ts';
+import { ensureUnitPositions } from './positions-store.ts';
 import type { SourceOrDestination } from './types.ts';
 
 /** Containment chains deeper than this are treated as data errors, as in the custody views. */
 const MAX_NESTING = 8;
 
-const STEP_RANK = sql.raw(
+export const STEP_RANK = sql.raw(
   `CASE WHEN e.biz_step IN ('shipping', 'departing') THEN 2 WHEN e.biz_step IN ('receiving', 'accepting', 'arriving') THEN 0 ELSE 1 END`,
 );
 
 /**
- * Lot-level queries for investigations: where each unit of whole lots is, as this node recorded it.
- * One statement for any number of lots and units, so a recall over a 100,000-unit lot costs each node
- * one round trip, whatever the lot's size.
+ * The common table expressions that find, for every row of a `subjects(lot_no, n, subject_key)` CTE
+ * the caller defines first (under WITH RECURSIVE), the latest event this node recorded for it: events
+ * naming the unit, and events naming a case or pallet while the unit was inside (recursively, up to
+ * MAX_NESTING containers). Ends with `best(lot_no, n, event_pk, event_time, step_rank)`. This is the
+ * whole-history definition of a unit's position; the recall query and the position table
+ * (positions-store.ts) both use it, so the two cannot drift apart.
  */
-export function createWhereaboutsRepository(db: Executor) {
-  return {
-    /**
-     * The latest event this node recorded for every unit of each lot: events naming the unit, and events
-     * naming a case or pallet while it was inside. At one instant a departure counts as later than an
-     * arrival (goods arrive, then leave); retracted events are skipped. Returns, per lot, the deciding
-     * events, each with the serials it decides.
-     *
-     * Built for size: the serials travel as one text per lot (not an array of keys); units are numbered
-     * and joined and sorted by number; containers are resolved once per stay (the units of a case share
-     * its events) with an index probe per stay; and the answer comes back grouped by event, so the rows
-     * number the events, not the units. JIT compilation, which costs more than it saves on this one-off
-     * statement, is switched off for it, and its sorts get the memory to stay out of temporary files.
-     */
-    async latestEventsOfLots(lots: ReadonlyArray<{ gtin: string; serials: readonly string[] }>): Promise<LatestEventGroup[][]> {
-      const out: LatestEventGroup[][] = lots.map(() => []);
-      if (lots.every((l) => l.serials.length === 0)) return out;
-      const gtins = lots.map((l) => l.gtin);
-      const texts = lots.map((l) => l.serials.map((s) => encodeDigitalLinkValue(s)).join('\n'));
-      const rows = await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
-        return queryRows<Record<string, unknown>>(
-          tx,
-          sql`WITH RECURSIVE subjects AS MATERIALIZED (
-                SELECT l.lot_no, u.n, '/01/' || l.gtin || '/21/' || u.s AS subject_key
-                FROM unnest(${sql.param(gtins)}::text[], ${sql.param(texts)}::text[]) WITH ORDINALITY AS l(gtin, serials, lot_no)
-                CROSS JOIN LATERAL unnest(string_to_array(l.serials, E'\\n')) WITH ORDINALITY AS u(s, n)
-              ),
-              first_stays AS MATERIALIZED (
+export function latestOfSubjects(): SQL {
+  return sql`first_stays AS MATERIALIZED (
                 SELECT s.lot_no, s.n, c.parent_key AS container_key, c.valid_from,
-                       COALESCE(c.valid_to, 'infinity'::timestamptz) AS valid_to
+                       COALESCE(c.valid_to, 'infinity'::timestamptz) AS valid_to,
+                       dense_rank() OVER (ORDER BY c.parent_key, c.valid_from, COALESCE(c.valid_to, 'infinity'::timestamptz)) AS root
                 FROM subjects s JOIN containment c ON c.child_key = s.subject_key
               ),
               windows(container_key, valid_from, valid_to, root, depth) AS (
-                SELECT container_key, valid_from, valid_to, row_number() OVER (), 1
-                FROM (SELECT DISTINCT container_key, valid_from, valid_to FROM first_stays) f
+                SELECT DISTINCT container_key, valid_from, valid_to, root, 1 FROM first_stays
                 UNION ALL
                 SELECT c.parent_key, GREATEST(w.valid_from, c.valid_from),
                        LEAST(w.valid_to, COALESCE(c.valid_to, 'infinity'::timestamptz)), w.root, w.depth + 1
@@ -66,7 +43,7 @@ export function createWhereaboutsRepository(db: Executor) {
                 JOIN epcis_event e ON e.id = h.event_pk
                   AND e.event_time >= w.valid_from AND e.event_time < w.valid_to AND e.error_declaration IS NULL
               ),
-              window_best AS (
+              window_best AS MATERIALIZED (
                 SELECT DISTINCT ON (root) root, event_pk, event_time, step_rank
                 FROM window_hits ORDER BY root, event_time DESC, step_rank DESC, event_pk DESC
               ),
@@ -85,40 +62,115 @@ export function createWhereaboutsRepository(db: Executor) {
                 FROM direct d JOIN direct_events de ON de.id = d.event_pk
                 UNION ALL
                 SELECT f.lot_no, f.n, wb.event_pk, wb.event_time, wb.step_rank
-                FROM first_stays f
-                JOIN windows w ON w.depth = 1 AND w.container_key = f.container_key
-                  AND w.valid_from = f.valid_from AND w.valid_to = f.valid_to
-                JOIN window_best wb ON wb.root = w.root
+                FROM first_stays f JOIN window_best wb ON wb.root = f.root
               ),
               best AS (
-                SELECT DISTINCT ON (lot_no, n) lot_no, n, event_pk
+                SELECT DISTINCT ON (lot_no, n) lot_no, n, event_pk, event_time, step_rank
                 FROM candidates ORDER BY lot_no, n, event_time DESC, step_rank DESC, event_pk DESC
-              ),
+              )`;
+}
+
+/** A lot and its commissioned serials, as the recall query takes them. */
+type LotSerials = { gtin: string; serials: readonly string[] };
+
+/**
+ * The lots' units as a `subjects(lot_no, n, subject_key)` CTE body. The serials travel as one text per
+ * lot (not an array of keys), and the units are numbered so that the statement joins and sorts numbers.
+ */
+function subjectsOf(lots: ReadonlyArray<LotSerials>): SQL {
+  const gtins = lots.map((l) => l.gtin);
+  const texts = lots.map((l) => l.serials.map((s) => encodeDigitalLinkValue(s)).join('\n'));
+  return sql`SELECT l.lot_no, u.n, '/01/' || l.gtin || '/21/' || u.s AS subject_key
+             FROM unnest(${sql.param(gtins)}::text[], ${sql.param(texts)}::text[]) WITH ORDINALITY AS l(gtin, serials, lot_no)
+             CROSS JOIN LATERAL unnest(string_to_array(l.serials, E'\\n')) WITH ORDINALITY AS u(s, n)`;
+}
+
+/** The deciding events, grouped: `decided(lot_no, event_pk, units)` joined to the events it names. */
+const DECIDED_EVENTS = sql`SELECT d.lot_no, d.units, e.event_id, e.owner_gln, e.event_time, e.biz_step,
+                                  e.disposition, e.biz_location, e.read_point, e.destinations
+                           FROM decided d JOIN epcis_event e ON e.id = d.event_pk`;
+
+/** Per lot, the deciding events with the serials each decides, from the rows of a DECIDED_EVENTS statement. */
+function groupRows(lots: ReadonlyArray<LotSerials>, rows: ReadonlyArray<Record<string, unknown>>): LatestEventGroup[][] {
+  const out: LatestEventGroup[][] = lots.map(() => []);
+  for (const r of rows) {
+    const lot = lots[Number(r.lot_no) - 1];
+    if (!lot) continue;
+    const event: LatestEvent = {
+      eventId: r.event_id as string,
+      owner: r.owner_gln as string,
+      eventTime: new Date(r.event_time as string),
+      bizStep: (r.biz_step as string | null) ?? null,
+      disposition: (r.disposition as string | null) ?? null,
+      bizLocation: (r.biz_location as string | null) ?? null,
+      readPoint: (r.read_point as string | null) ?? null,
+      destinations: (typeof r.destinations === 'string' ? JSON.parse(r.destinations) : r.destinations) as SourceOrDestination[],
+    };
+    const serials = (r.units as string).split(' ').map((n) => lot.serials[Number(n) - 1] as string);
+    out[Number(r.lot_no) - 1]!.push({ event, serials });
+  }
+  return out;
+}
+
+/**
+ * Lot-level queries for investigations: where each unit of whole lots is, as this node recorded it.
+ * One statement for any number of lots and units, so a recall over a 100,000-unit lot costs each node
+ * one round trip, whatever the lot's size.
+ */
+export function createWhereaboutsRepository(db: Executor) {
+  return {
+    /**
+     * The latest event this node recorded for every unit of each lot, derived from the whole history:
+     * events naming the unit, and events naming a case or pallet while it was inside. At one instant a
+     * departure counts as later than an arrival (goods arrive, then leave); retracted events are
+     * skipped. Returns, per lot, the deciding events, each with the serials it decides. This is the
+     * definition the position table (positions-store.ts) is kept equal to, and what tests check it by.
+     *
+     * Built for size: units are numbered and joined and sorted by number; containers are resolved once
+     * per stay (the units of a case share its events) with an index probe per stay; and the answer comes
+     * back grouped by event, so the rows number the events, not the units. JIT compilation, which costs
+     * more than it saves on this one-off statement, is switched off for it, and its sorts get the memory
+     * to stay out of temporary files.
+     */
+    async latestEventsOfLots(lots: ReadonlyArray<LotSerials>): Promise<LatestEventGroup[][]> {
+      if (lots.every((l) => l.serials.length === 0)) return lots.map(() => []);
+      const rows = await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+        return queryRows<Record<string, unknown>>(
+          tx,
+          sql`WITH RECURSIVE subjects AS MATERIALIZED (${subjectsOf(lots)}),
+              ${latestOfSubjects()},
               decided AS (
                 SELECT lot_no, event_pk, string_agg(n::text, ' ') AS units FROM best GROUP BY lot_no, event_pk
               )
-              SELECT d.lot_no, d.units, e.event_id, e.owner_gln, e.event_time, e.biz_step,
-                     e.disposition, e.biz_location, e.read_point, e.destinations
-              FROM decided d JOIN epcis_event e ON e.id = d.event_pk`,
+              ${DECIDED_EVENTS}`,
         );
       });
-      for (const r of rows) {
-        const lot = lots[Number(r.lot_no) - 1];
-        if (!lot) continue;
-        const event: LatestEvent = {
-          eventId: r.event_id as string,
-          owner: r.owner_gln as string,
-          eventTime: new Date(r.event_time as string),
-          bizStep: (r.biz_step as string | null) ?? null,
-          disposition: (r.disposition as string | null) ?? null,
-          bizLocation: (r.biz_location as string | null) ?? null,
-          readPoint: (r.read_point as string | null) ?? null,
-          destinations: (typeof r.destinations === 'string' ? JSON.parse(r.destinations) : r.destinations) as SourceOrDestination[],
-        };
-        const serials = (r.units as string).split(' ').map((n) => lot.serials[Number(n) - 1] as string);
-        out[Number(r.lot_no) - 1]!.push({ event, serials });
-      }
-      return out;
+      return groupRows(lots, rows);
+    },
+
+    /**
+     * The same answer as latestEventsOfLots, read from the position table capture keeps current (one
+     * index probe per unit, no history walk). A node whose table was never filled (an upgraded node, or
+     * one bulk-loaded around capture) fills it from history first, once.
+     */
+    async positionsOfLots(lots: ReadonlyArray<LotSerials>): Promise<LatestEventGroup[][]> {
+      if (lots.every((l) => l.serials.length === 0)) return lots.map(() => []);
+      await ensureUnitPositions(db);
+      const rows = await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+        return queryRows<Record<string, unknown>>(
+          tx,
+          sql`WITH subjects AS MATERIALIZED (${subjectsOf(lots)}),
+              decided AS (
+                SELECT s.lot_no, p.event_pk, string_agg(s.n::text, ' ') AS units
+                FROM subjects s JOIN unit_position p ON p.unit_key = s.subject_key
+                GROUP BY s.lot_no, p.event_pk
+              )
+              ${DECIDED_EVENTS}`,
+        );
+      });
+      return groupRows(lots, rows);
     },
   };
 }

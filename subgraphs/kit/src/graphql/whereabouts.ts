@@ -27,9 +27,15 @@ export function parseUnitIndex(text: string | null | undefined): string[] {
   return text ? text.split('\n').filter((s) => s.length > 0) : [];
 }
 
-/** Per-request loader: the latest event this node recorded for every unit of each lot, one statement per batch. */
+/**
+ * Per-request loader: the latest event this node recorded for every unit of each lot, one statement per
+ * batch, read from the position table capture keeps current. TRACEFED_RECALL_FROM=history answers from
+ * the whole history instead (the definition the table is kept equal to), for comparison and as a way
+ * around a table in doubt.
+ */
 export function createLatestByLotLoader(repo: WhereaboutsRepository) {
-  return new DataLoader<LotUnits, LatestEventGroup[], string>(async (lots) => repo.latestEventsOfLots(lots), {
+  const fromHistory = process.env.TRACEFED_RECALL_FROM === 'history';
+  return new DataLoader<LotUnits, LatestEventGroup[], string>(async (lots) => (fromHistory ? repo.latestEventsOfLots(lots) : repo.positionsOfLots(lots)), {
     cacheKeyFn: (lot) => `${lot.gtin}|${lot.lot}`,
   });
 }

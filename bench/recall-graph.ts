@@ -1,0 +1,197 @@
+/**
+ * Recall through the graph: "where is every unit of this lot now" for the network's largest lot, on
+ * PostgreSQL, as `Lot.whereabouts` answers it (manufacturer serial list, every node's position table
+ * through @requires, the manufacturer's merge), measured through our gateway and per node.
+ *
+ *   node --max-old-space-size=8192 --import tsx bench/recall-graph.ts [--units 100000] [--runs 5] [--label before]
+ *
+ * Per node, the kit's own statements run on the node's database from this process, one node at a time
+ * (as with one machine per node): the whole-history query (`latestEventsOfLots`) and, where the kit has
+ * it, the position-table query (`positionsOfLots`). The data is bulk-loaded (COPY, bench/load.ts), which
+ * bypasses capture: the position table is filled from history on first use, timed here separately
+ * (`backfillSeconds`), before any recall is timed. Writes bench/results/recall-graph-<label>-<units>u.json
+ * with the timings and the gateway's answer (counts per group), so that two runs' answers can be compared.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import * as manufacturer from '@tracefed/manufacturer';
+import * as distributor from '@tracefed/distributor';
+import * as dispenser from '@tracefed/dispenser';
+import { openDatabase, queryRows, sql } from '@tracefed/kit/db/connection';
+import * as whereabouts from '@tracefed/kit/epcis/whereabouts';
+import * as positionsStore from '@tracefed/kit/epcis/positions-store';
+import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
+import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
+import { loadNode } from './load.ts';
+import { post } from './measure.ts';
+import { recallLot } from './recall.ts';
+import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
+import { configureServices, startService, stopAllServices } from './services.ts';
+
+const MIGRATIONS: Record<NodeName, string> = {
+  manufacturer: manufacturer.migrationsFolder,
+  distributor: distributor.migrationsFolder,
+  dispenser: dispenser.migrationsFolder,
+};
+
+const log = (message: string) => console.log(`[recall ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
+}
+
+const QUERY = `query($gtin: String!, $lot: String!) { lot(gtin: $gtin, lotNumber: $lot) { whereabouts {
+  unitCount unaccounted
+  held { count custodian { gln } location { gln extension } since eventIDs }
+  inTransit { count from { gln } to { gln } since eventIDs }
+  dispensed { count dispenser { gln } since eventIDs }
+  destroyedOrReturned { count by { gln } reason since eventIDs }
+} } }`;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+async function main(): Promise<void> {
+  const units = Number(option('--units', '100000'));
+  const runs = Number(option('--runs', '5'));
+  const label = option('--label', 'run');
+  const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const registry = new DatabaseRegistry(adminUrl);
+  const prefix = `tracefed_recall_${Date.now().toString(36)}`;
+  const auth = await prepareBenchAuth();
+  configureServices({ env: auth.env, unset: auth.unset });
+  const cleanup = async () => {
+    await stopAllServices();
+    auth.dispose();
+    await registry.dropAll();
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    const network = buildNetwork({ units });
+    const lot = network.lots[0];
+    if (!lot) throw new Error('the network has no lot');
+    const urls = {} as Record<NodeName, string>;
+    for (const node of NODE_NAMES) {
+      urls[node] = await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]);
+      const s = await loadNode(network.nodes[node], [{ url: urls[node], schema: 'public' }]);
+      log(`loaded ${node}: ${s.events} events`);
+    }
+    const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, lot: { gtin: lot.product.gtin, lot: lot.lot } };
+
+    // ---- Per node, the kit's statements, one node at a time. ----
+    const perNode: Record<string, Record<string, number | number[]>> = {};
+    const dbs = await Promise.all(NODE_NAMES.map((node) => openDatabase({ url: urls[node], migrationsFolder: MIGRATIONS[node], maxConnections: 2 })));
+    try {
+      const manufacturerDb = dbs[0]!.db;
+      const serials = (
+        await queryRows<{ serial: string }>(
+          manufacturerDb,
+          sql`SELECT DISTINCT x.serial FROM event_epc x JOIN epcis_event e ON e.id = x.event_pk AND e.biz_step = 'commissioning'
+              WHERE x.gtin = ${lot.product.gtin} AND x.lot = ${lot.lot} AND x.serial IS NOT NULL`,
+        )
+      ).map((r) => r.serial);
+      log(`lot ${lot.lot}: ${serials.length} units`);
+      result.lotUnits = serials.length;
+      const request = [{ gtin: lot.product.gtin, serials }];
+      for (let i = 0; i < NODE_NAMES.length; i += 1) {
+        const node = NODE_NAMES[i] as NodeName;
+        const repo = whereabouts.createWhereaboutsRepository(dbs[i]!.db) as Record<string, unknown> & ReturnType<typeof whereabouts.createWhereaboutsRepository>;
+        const timings: Record<string, number | number[]> = {};
+        const history: number[] = [];
+        for (let r = 0; r < 3; r += 1) {
+          const t = performance.now();
+          await repo.latestEventsOfLots(request);
+          history.push((performance.now() - t) / 1000);
+        }
+        timings.historySeconds = history.map(round);
+        const fill = (positionsStore as Record<string, unknown>).ensureUnitPositions as undefined | ((db: unknown) => Promise<unknown>);
+        const fromTable = repo.positionsOfLots as undefined | ((lots: typeof request) => Promise<unknown>);
+        if (fill && fromTable) {
+          const t = performance.now();
+          await fill(dbs[i]!.db);
+          timings.backfillSeconds = round((performance.now() - t) / 1000);
+          const table: number[] = [];
+          for (let r = 0; r < 5; r += 1) {
+            const t2 = performance.now();
+            await fromTable.call(repo, request);
+            table.push((performance.now() - t2) / 1000);
+          }
+          timings.positionTableSeconds = table.map(round);
+        }
+        perNode[node] = timings;
+        log(`${node}: ${JSON.stringify(timings)}`);
+      }
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()));
+    }
+    result.perNode = perNode;
+
+    // ---- bench/recall.ts (what `npm run bench` reports), one node at a time, both sources alternating. ----
+    const sqlRecall: Record<string, number[]> = { history: [], 'position table': [] };
+    for (let r = 0; r < 3; r += 1) {
+      for (const source of ['history', 'position table'] as const) {
+        const run = await recallLot(urls, lot.product.gtin, lot.lot, 'one node at a time', source);
+        sqlRecall[source]!.push(round(run.deployedSeconds ?? run.seconds));
+        log(`bench/recall.ts from the ${source}: one machine per node ${run.deployedSeconds?.toFixed(3)} s ${JSON.stringify(run.perNodeSeconds)}`);
+      }
+    }
+    result.sqlRecallDeployedSeconds = sqlRecall;
+
+    // ---- Through the gateway: nodes reading the position table, and nodes walking the history
+    // (TRACEFED_RECALL_FROM=history), on the same databases, requests alternating between the two. ----
+    const startStack = async (label: string, env: Record<string, string>) => {
+      const subgraphs = await Promise.all(
+        NODE_NAMES.map((node) =>
+          startService({
+            name: `${label}${node}`,
+            entry: `subgraphs/${node}/src/main.ts`,
+            env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node], ...env },
+            ready: /subgraph ready at (\S+)/,
+          }),
+        ),
+      );
+      return startService({
+        name: `${label}gateway`,
+        entry: 'gateway/src/main.ts',
+        env: { MANUFACTURER_URL: subgraphs[0]!.url, DISTRIBUTOR_URL: subgraphs[1]!.url, DISPENSER_URL: subgraphs[2]!.url, ...UNTHROTTLED },
+        ready: /gateway ready at (\S+)/,
+      });
+    };
+    const stacks = { table: await startStack('table-', {}), history: await startStack('history-', { TRACEFED_RECALL_FROM: 'history' }) };
+    const body = JSON.stringify({ query: QUERY, variables: { gtin: lot.product.gtin, lot: lot.lot } });
+    const times: Record<keyof typeof stacks, number[]> = { table: [], history: [] };
+    const answers: Record<string, string> = {};
+    for (let r = 0; r < runs + 1; r += 1) {
+      for (const which of ['table', 'history'] as const) {
+        const t = performance.now();
+        const res = await post(stacks[which].url, body, { ...auth.headers, 'content-type': 'application/json' });
+        const seconds = (performance.now() - t) / 1000;
+        const parsed = JSON.parse(res.text) as { data?: { lot?: { whereabouts?: unknown } }; errors?: unknown };
+        if (res.status !== 200 || parsed.errors) throw new Error(`recall through the ${which} gateway failed (${res.status}): ${res.text.slice(0, 500)}`);
+        answers[which] = JSON.stringify(parsed.data?.lot?.whereabouts);
+        // The first request of each warms its processes.
+        if (r > 0) times[which].push(seconds);
+        log(`gateway recall from the ${which} ${r === 0 ? '(warm-up)' : r}: ${seconds.toFixed(3)} s`);
+      }
+      if (answers.table !== answers.history) throw new Error('the position table and the history gave different whereabouts through the gateway');
+    }
+    result.gatewaySeconds = { table: times.table.map(round), history: times.history.map(round) };
+    result.gatewayMedianSeconds = { table: round(median(times.table)), history: round(median(times.history)) };
+    result.answersEqual = true;
+    // The full answer is megabytes: keep its digest, enough to tell whether two runs answered alike.
+    result.answer = { answerSha256: createHash('sha256').update(answers.table as string).digest('hex') };
+    result.loadAverage = os.loadavg();
+    const file = new URL(`./results/recall-graph-${label}-${units}u.json`, import.meta.url);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${file.pathname}: gateway median ${JSON.stringify(result.gatewayMedianSeconds)}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -2,7 +2,20 @@
  * "Make it fast": each proposed change measured before and after on the run's data, without touching
  * shared code. Service variants live in bench/variants/; database experiments run on the bench's own
  * databases. Every configuration's answers are checked against the floor's.
+ *
+ * Configurations can also run another tree of the code than the working tree: "HEAD (before)" runs the
+ * committed code, unpacked with `git archive` (which only reads the repository) outside the working
+ * tree, and the trace fast path configurations run HEAD with only that change's files laid over it, so
+ * that other uncommitted work does not mix into the comparison. TRACEFED_BENCH_BASE names another
+ * revision to unpack instead of HEAD (to measure a change again once it is committed).
+ * TRACEFED_BENCH_CONFIGS (comma-separated configuration names) selects configurations; without it,
+ * every one runs.
  */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
@@ -10,6 +23,8 @@ import { normaliseDocument } from '@tracefed/kit/epcis/normalise';
 import { createEventRepository } from '@tracefed/kit/epcis/repository';
 import { eventEpc } from '@tracefed/kit/epcis/tables';
 import { openDatabase, type Db } from '@tracefed/kit/db/connection';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import * as manufacturer from '@tracefed/manufacturer';
 import { createNodeDatabase, withClient, type DatabaseRegistry } from './databases.ts';
 import { captureDocuments } from './load.ts';
@@ -18,18 +33,109 @@ import { buildNetwork, NODE_NAMES, type NodeName, type SyntheticNetwork } from '
 import { startService, type Service } from './services.ts';
 import { UNTHROTTLED } from './auth.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
 export interface ServiceConfig {
   name: string;
   change: string;
   subgraph: (node: NodeName) => { entry: string; env: Record<string, string> };
-  gateway: { entry: string; env: Record<string, string> };
+  gateway: { entry: string; env: Record<string, string> } | (() => { entry: string; env: Record<string, string> });
 }
+
+/** The files of the trace fast path change (master data cache, named statements), laid over HEAD. */
+const TRACE_FAST_PATH_FILES = [
+  'subgraphs/kit/src/epcis/masterDataCache.ts',
+  'subgraphs/kit/src/epcis/repository.ts',
+  'subgraphs/kit/src/graphql/loaders.ts',
+  'subgraphs/kit/src/epcis/capture.ts',
+];
+
+/** What the "HEAD" configurations unpack: TRACEFED_BENCH_BASE (a git revision), HEAD by default. */
+const BASE_REVISION = process.env.TRACEFED_BENCH_BASE ?? 'HEAD';
+
+let treesDir: string | undefined;
+const trees = new Map<string, string>();
+
+/**
+ * A copy of the code as committed at BASE_REVISION, plus `overlay` files from the working tree, edited by
+ * `edit`, under a temporary directory. Its node_modules links every installed package of the working
+ * tree except the workspaces, which point into the copy, so the copy's own kit and subgraphs run.
+ */
+function codeTree(name: string, overlay: readonly string[] = [], edit?: (dir: string) => void): string {
+  const known = trees.get(name);
+  if (known) return known;
+  treesDir ??= mkdtempSync(join(os.tmpdir(), 'tracefed-bench-trees-'));
+  const dir = join(treesDir, name);
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync('git', ['archive', '--format=tar', BASE_REVISION], { cwd: ROOT, maxBuffer: 1024 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  for (const file of overlay) cpSync(join(ROOT, file), join(dir, file));
+  edit?.(dir);
+  mkdirSync(join(dir, 'node_modules/@tracefed'), { recursive: true });
+  for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
+    if (entry === '@tracefed' || entry === '.bin' || entry.startsWith('.package-lock')) continue;
+    symlinkSync(join(ROOT, 'node_modules', entry), join(dir, 'node_modules', entry));
+  }
+  for (const workspace of readdirSync(join(ROOT, 'node_modules/@tracefed'))) {
+    const target = workspace === 'gateway' ? 'gateway' : `subgraphs/${workspace}`;
+    symlinkSync(join(dir, target), join(dir, 'node_modules/@tracefed', workspace));
+  }
+  trees.set(name, dir);
+  return dir;
+}
+
+/** Replaces one exact text in a file of a code tree, and fails when it is not there exactly once. */
+function replaceOnce(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  if (text.split(from).length !== 2) throw new Error(`${file}: expected "${from}" exactly once, to make a configuration`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+const headTree = () => codeTree('head');
+const fastPathTree = () => codeTree('fast-path', TRACE_FAST_PATH_FILES);
+const cacheOnlyTree = () =>
+  codeTree('cache-only', TRACE_FAST_PATH_FILES, (dir) =>
+    replaceOnce(dir, 'subgraphs/kit/src/epcis/repository.ts', 'const named = options.namedStatements ?? true;', 'const named = options.namedStatements ?? false;'),
+  );
+const treeSubgraph = (tree: () => string, env: Record<string, string> = {}) => (node: NodeName) => ({ entry: join(tree(), `subgraphs/${node}/src/main.ts`), env });
+const treeGateway = (tree: () => string) => () => ({ entry: join(tree(), 'gateway/src/main.ts'), env: {} });
 
 const shippedSubgraph = (node: NodeName) => ({ entry: `subgraphs/${node}/src/main.ts`, env: {} });
 const cachedSubgraph = (node: NodeName) => ({ entry: 'bench/variants/subgraph.ts', env: { NODE: node, MASTER_DATA_CACHE: '1' } });
 
-export const CONFIGS: ServiceConfig[] = [
-  { name: 'shipped', change: 'as committed: gateway fetches with Node fetch, subgraphs read master data per request', subgraph: shippedSubgraph, gateway: { entry: 'gateway/src/main.ts', env: {} } },
+const ALL_CONFIGS: ServiceConfig[] = [
+  { name: 'shipped', change: 'the working tree as it is: gateway fetches with Node fetch', subgraph: shippedSubgraph, gateway: { entry: 'gateway/src/main.ts', env: {} } },
+  {
+    name: 'HEAD (before)',
+    change: 'the code as committed (git HEAD), master data read per request, every statement unnamed',
+    subgraph: treeSubgraph(headTree),
+    gateway: treeGateway(headTree),
+  },
+  {
+    name: 'HEAD + master data cache',
+    change: 'HEAD with the trace fast path files, named statements switched off: master data cached per process',
+    subgraph: treeSubgraph(cacheOnlyTree),
+    gateway: treeGateway(cacheOnlyTree),
+  },
+  {
+    name: 'HEAD + trace fast path',
+    change: 'HEAD with the trace fast path files: master data cached per process, small batches as named statements',
+    subgraph: treeSubgraph(fastPathTree),
+    gateway: treeGateway(fastPathTree),
+  },
+  {
+    name: 'HEAD + trace fast path (custom plans)',
+    change: 'as "HEAD + trace fast path", PostgreSQL told to plan every execution (plan_cache_mode=force_custom_plan): named statements parsed once per connection, planned every time',
+    subgraph: treeSubgraph(fastPathTree, { PGOPTIONS: '-c plan_cache_mode=force_custom_plan' }),
+    gateway: treeGateway(fastPathTree),
+  },
+  {
+    name: 'HEAD + trace fast path (generic plans)',
+    change: 'as "HEAD + trace fast path", the subgraphs\' connections set plan_cache_mode=force_generic_plan: every named statement planned once per connection, also those of several keys',
+    subgraph: treeSubgraph(fastPathTree, { PGOPTIONS: '-c plan_cache_mode=force_generic_plan' }),
+    gateway: treeGateway(fastPathTree),
+  },
   {
     name: 'variant harness (control)',
     change: 'bench/variants/gateway.ts with Node fetch: must match "shipped"',
@@ -44,7 +150,7 @@ export const CONFIGS: ServiceConfig[] = [
   },
   {
     name: 'subgraphs: master data cached',
-    change: 'vocabulary elements (parties, locations, products) kept per process, read once',
+    change: 'bench/variants/subgraph.ts: vocabulary elements kept per process without invalidation (the first experiment; the working tree now caches on its own)',
     subgraph: cachedSubgraph,
     gateway: { entry: 'gateway/src/main.ts', env: {} },
   },
@@ -67,6 +173,23 @@ export const CONFIGS: ServiceConfig[] = [
     gateway: { entry: 'bench/variants/gateway.ts', env: { GATEWAY_FETCHER: 'agent', NODE_ENV: 'production' } },
   },
 ];
+
+function selectConfigs(selection: string | undefined): ServiceConfig[] {
+  if (!selection) return ALL_CONFIGS;
+  const names = selection.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !ALL_CONFIGS.some((c) => c.name === n));
+  if (unknown.length > 0) {
+    throw new Error(`TRACEFED_BENCH_CONFIGS names unknown configurations ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${ALL_CONFIGS.map((c) => `"${c.name}"`).join(', ')}`);
+  }
+  return names.map((n) => ALL_CONFIGS.find((c) => c.name === n) as ServiceConfig);
+}
+
+/** The configurations this run measures, in order (the first is the base of the report's ratios). */
+export const CONFIGS: ServiceConfig[] = selectConfigs(process.env.TRACEFED_BENCH_CONFIGS);
+
+const gatewayOf = (config: ServiceConfig) => (typeof config.gateway === 'function' ? config.gateway() : config.gateway);
+
+const STATS_SETTLE_MS = 11_000;
 
 export interface ConfigResult {
   name: string;
@@ -101,6 +224,7 @@ export async function measureConfigs(
   options: { requests: number; seconds: number; rounds?: number; log: (line: string) => void; headers: Headers },
 ): Promise<ConfigResult[]> {
   const started: Service[] = [];
+  let results: ConfigResult[];
   const subgraphSets = new Map<string, Record<NodeName, Service>>();
   try {
     const gateways: Service[] = [];
@@ -122,10 +246,11 @@ export async function measureConfigs(
         }
         subgraphSets.set(setKey, set);
       }
+      const gatewaySpec = gatewayOf(config);
       const gateway = await startService({
         name: `gateway (${config.name})`,
-        entry: config.gateway.entry,
-        env: { ...config.gateway.env, ...UNTHROTTLED, MANUFACTURER_URL: set.manufacturer.url, DISTRIBUTOR_URL: set.distributor.url, DISPENSER_URL: set.dispenser.url },
+        entry: gatewaySpec.entry,
+        env: { ...gatewaySpec.env, ...UNTHROTTLED, MANUFACTURER_URL: set.manufacturer.url, DISTRIBUTOR_URL: set.distributor.url, DISPENSER_URL: set.dispenser.url },
         ready: /gateway ready at (\S+)/,
       });
       started.push(gateway);
@@ -145,11 +270,13 @@ export async function measureConfigs(
         if (isDeepStrictEqual(JSON.parse(ours.text), JSON.parse(expected.text))) equal += 1;
       }
       await sequential(gateway.url, bodies, { requests: 100, warmup: 0, headers: options.headers });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // PostgreSQL 15 publishes a backend's counters at most once a second while it works, and an idle
+      // backend's last ones only after 10 s (PGSTAT_IDLE_INTERVAL): wait that long on both sides, or
+      // the warm-up leaks into the count and the last traces miss it.
+      await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
       const before = await commits(urls);
       await sequential(gateway.url, bodies, { requests: 100, warmup: 0, headers: options.headers });
-      // PostgreSQL publishes a backend's counters at most once a second.
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
       const after = await commits(urls);
       const statementsPerTrace = Object.fromEntries(NODE_NAMES.map((node) => [node, Math.round(((after[node] - before[node] - 1) / 100) * 10) / 10]));
       checks.push({ equal, statementsPerTrace });
@@ -170,7 +297,7 @@ export async function measureConfigs(
       }
       options.log(`experiments: round ${r + 1}/${rounds} done`);
     }
-    return CONFIGS.map((config, i) => {
+    results = CONFIGS.map((config, i) => {
       const runs = loads[i] as LoadResult[];
       const requests = runs.reduce((s, l) => s + l.requests, 0);
       const seconds = runs.reduce((s, l) => s + l.seconds, 0);
@@ -196,7 +323,16 @@ export async function measureConfigs(
     });
   } finally {
     for (const service of started.reverse()) await service.stop();
+    if (treesDir) rmSync(treesDir, { recursive: true, force: true });
+    treesDir = undefined;
+    trees.clear();
   }
+  // With the services stopped, so that their connection pools leave room.
+  for (const node of ['manufacturer', 'dispenser'] as const) {
+    const named = await measureNamedStatements(urls[node], node);
+    options.log(`experiment: named statements on ${node} (${named.samples} units, one connection, [median, p95] ms per call): ${JSON.stringify(named.perQuery)}; plans ${JSON.stringify(named.plans)}`);
+  }
+  return results;
 }
 
 const avg = (values: number[]) => Math.round((values.reduce((s, v) => s + v, 0) / Math.max(1, values.length)) * 10) / 10;
@@ -279,7 +415,7 @@ export interface JitResult {
 export async function measureJit(url: string, node: NodeName, unitKeyOf: string, units: number): Promise<JitResult> {
   let captured: SQL | undefined;
   const capture = { execute: async (query: SQL) => ((captured = query), { rows: [] }) } as unknown as Db;
-  await createEventRepository(capture).eventsFor([unitKeyOf]);
+  await createEventRepository(capture, { namedStatements: false }).eventsFor([unitKeyOf]);
   const query = new PgDialect().sqlToQuery(captured as SQL);
   const explain = async (jit: boolean) =>
     withClient(url, async (c) => {
@@ -347,4 +483,75 @@ export async function measurePositionTable(
   }
   const slowest = Math.max(...NODE_NAMES.map((n) => perNodeSeconds[n] ?? 0));
   return { units: keys.length, buildSeconds, recallSeconds: (perNodeSeconds.serials ?? 0) + slowest, perNodeSeconds };
+}
+
+export interface NamedStatementResult {
+  node: NodeName;
+  samples: number;
+  /** Per repository method: client-side time per call, [median, p95] in ms, per way of running it. */
+  perQuery: Record<string, Record<NamedStatementKind, [number, number]>>;
+  /** Executions of each named statement on a generic (reused) and on a custom plan, per connection. */
+  plans: Record<'named' | 'namedGeneric', Array<{ name: string; generic: number; custom: number }>>;
+}
+
+type NamedStatementKind = 'unnamed' | 'named' | 'namedGeneric';
+
+/**
+ * The trace's two main queries (eventsFor, containersOf) for one unit at a time, through the kit's
+ * repository: unnamed, named (PostgreSQL chooses between a custom and a generic plan), and named on a
+ * connection with plan_cache_mode=force_generic_plan (planned once per connection). Each way has its
+ * own connection; they alternate call by call so that the machine's load hits them alike.
+ */
+export async function measureNamedStatements(url: string, node: NodeName, samples = 300): Promise<NamedStatementResult> {
+  const keys = await withClient(url, async (c) =>
+    (await c.query<{ k: string }>(`SELECT epc_key AS k FROM event_epc WHERE serial IS NOT NULL GROUP BY epc_key ORDER BY md5(epc_key) LIMIT ${samples}`)).rows.map((r) => r.k),
+  );
+  const pools = {
+    unnamed: new pg.Pool({ connectionString: url, max: 1 }),
+    named: new pg.Pool({ connectionString: url, max: 1 }),
+    namedGeneric: new pg.Pool({ connectionString: url, max: 1, options: '-c plan_cache_mode=force_generic_plan' }),
+  };
+  try {
+    const repos = {
+      unnamed: createEventRepository(drizzle({ client: pools.unnamed }) as unknown as Db, { namedStatements: false }),
+      named: createEventRepository(drizzle({ client: pools.named }) as unknown as Db),
+      namedGeneric: createEventRepository(drizzle({ client: pools.namedGeneric }) as unknown as Db),
+    };
+    const kinds = Object.keys(repos) as NamedStatementKind[];
+    const methods = ['eventsFor', 'containersOf'] as const;
+    const times: Record<string, Record<NamedStatementKind, number[]>> = {};
+    for (const method of methods) times[method] = { unnamed: [], named: [], namedGeneric: [] };
+    // Warm-up: connections, catalogue caches, and the first executions a named statement plans afresh.
+    for (const key of keys.slice(0, 10)) for (const method of methods) for (const repo of Object.values(repos)) await repo[method]([key]);
+    for (const [i, key] of keys.entries()) {
+      const order = kinds.map((_, j) => kinds[(i + j) % kinds.length] as NamedStatementKind);
+      for (const method of methods) {
+        for (const kind of order) {
+          const t = performance.now();
+          await repos[kind][method]([key]);
+          times[method]?.[kind].push(performance.now() - t);
+        }
+      }
+    }
+    const plansOf = async (pool: pg.Pool) =>
+      (
+        await pool.query<{ name: string; generic_plans: string; custom_plans: string }>(
+          "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'tracefed_%' ORDER BY name",
+        )
+      ).rows.map((r) => ({ name: r.name, generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
+    const summary = (v: number[]) => {
+      const p = percentiles(v);
+      return [p.p50, p.p95] as [number, number];
+    };
+    return {
+      node,
+      samples: keys.length,
+      perQuery: Object.fromEntries(
+        methods.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, summary(times[m]?.[k] ?? [])])) as Record<NamedStatementKind, [number, number]>]),
+      ),
+      plans: { named: await plansOf(pools.named), namedGeneric: await plansOf(pools.namedGeneric) },
+    };
+  } finally {
+    await Promise.all(Object.values(pools).map((p) => p.end()));
+  }
 }

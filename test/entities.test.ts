@@ -33,7 +33,10 @@ describe('subgraph entity resolution', () => {
     expect(data._entities[0]).toMatchObject({ __typename: 'SerializedUnit', gtin: units[0]!.gtin, serial: units[0]!.serial });
     expect(data._entities[0].distributorCustody.events.some((e: any) => e.bizStep === 'receiving')).toBe(true);
     expect(data._entities[200]).toEqual(data._entities[0]);
-    expect(net.databases.distributor.statements.count).toBeLessThanOrEqual(4);
+    // One batch per kind of look-up (events, containers, sales, master data), not one per unit: 220
+    // references would cost hundreds of statements otherwise. How the look-ups fall into waves depends on
+    // timing (the master data cache answers some waves from memory), so the bound is a small constant.
+    expect(net.databases.distributor.statements.count).toBeLessThanOrEqual(6);
   });
 
   it('the dispenser returns an empty custody, not an error, for a unit it never saw', async () => {

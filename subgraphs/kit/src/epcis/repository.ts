@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { queryRows, type Executor } from '../db/connection.ts';
+import { masterDataCacheOf } from './masterDataCache.ts';
 import type { BizTransaction, SourceOrDestination } from './types.ts';
 
 /** An event as the custody views see it, tagged with the unit it concerns and the container it came through. */
@@ -87,6 +89,16 @@ export function toStoredEvent(r: RawEvent): StoredEvent {
   };
 }
 
+function toVocabularyRow(r: Record<string, unknown>): VocabularyRow {
+  return {
+    vocabularyType: r.vocabulary_type as string,
+    key: r.key as string,
+    owner: r.owner_gln as string,
+    attributes: json<Record<string, unknown>>(r.attributes) ?? {},
+    children: json<string[]>(r.children) ?? [],
+  };
+}
+
 /** node-postgres and PGlite both parse jsonb; this also accepts a string for safety across drivers. */
 function json<T>(value: unknown): T | null {
   if (value === null || value === undefined) return null;
@@ -97,10 +109,62 @@ function json<T>(value: unknown): T | null {
 const MAX_NESTING = 8;
 
 /**
+ * Batches up to this many keys run as named (prepared) statements; larger ones are planned for their
+ * own size. A trace asks about one unit, one lot and a few events and elements at a time.
+ */
+export const PREPARED_BATCH_LIMIT = 100;
+
+const dialect = new PgDialect();
+
+/**
+ * `column` equal to one of `keys`: a plain parameter for one key, an array for several. A named
+ * statement's generic plan cannot see how long an array parameter is and is costed for 10 to 100 keys,
+ * so PostgreSQL would plan every execution afresh; with one plain key both plans are costed alike and,
+ * from the sixth execution on, it plans the statement once per connection. `query` names the two
+ * spellings apart.
+ */
+function matching(column: SQL, keys: ReadonlyArray<string | number>, type: 'text' | 'bigint'): SQL {
+  return keys.length === 1
+    ? sql`${column} = ${keys[0]}::${sql.raw(type)}`
+    : sql`${column} = ANY(${sql.param([...keys])}::${sql.raw(type)}[])`;
+}
+
+export interface EventRepositoryOptions {
+  /**
+   * Run small batches as named statements (default true): node-postgres parses each once per
+   * connection, and PostgreSQL plans a one-key statement once (eventsFor for one unit took 0.8 ms
+   * unnamed and 0.3 ms named, bench/results/trace-fast-path-2026-11-28.md). PGlite ignores the name.
+   */
+  namedStatements?: boolean;
+}
+
+/**
  * Queries over the EPCIS event store that every node shares. One method, one SQL statement, for any
  * number of keys: DataLoaders call these with whole batches.
  */
-export function createEventRepository(db: Executor) {
+export function createEventRepository(db: Executor, options: EventRepositoryOptions = {}) {
+  const named = options.namedStatements ?? true;
+  /**
+   * Runs a statement, named when the batch is small (PREPARED_BATCH_LIMIT). A name stands for one
+   * text: its statement may vary only by spelling one key apart from several (see `matching`).
+   */
+  async function query<T>(name: string, batch: number, statement: SQL): Promise<T[]> {
+    if (!named || batch > PREPARED_BATCH_LIMIT) return queryRows<T>(db, statement);
+    const prepared = db._.session.prepareQuery(dialect.sqlToQuery(statement), undefined, `tracefed_${name}${batch === 1 ? '_one' : ''}`, false);
+    return ((await prepared.execute()) as { rows: T[] }).rows;
+  }
+
+  async function vocabularyElements(keys: readonly string[]): Promise<VocabularyRow[]> {
+    if (keys.length === 0) return [];
+    const rows = await query<Record<string, unknown>>(
+      'vocabulary_elements',
+      keys.length,
+      sql`SELECT vocabulary_type, key, owner_gln, attributes, children FROM vocabulary_element
+          WHERE ${matching(sql`key`, keys, 'text')}`,
+    );
+    return rows.map(toVocabularyRow);
+  }
+
   return {
     /**
      * Every event that concerns each subject: events naming it, and events naming a container that
@@ -108,11 +172,13 @@ export function createEventRepository(db: Executor) {
      */
     async eventsFor(subjectKeys: readonly string[]): Promise<UnitEvent[]> {
       if (subjectKeys.length === 0) return [];
-      const rows = await queryRows<RawEvent>(
-        db,
-        sql`WITH RECURSIVE subjects AS (
-              SELECT unnest(${sql.param([...subjectKeys])}::text[]) AS subject_key
-            ),
+      // One key as a plain parameter, as in `matching`.
+      const subjects =
+        subjectKeys.length === 1 ? sql`SELECT ${subjectKeys[0]}::text AS subject_key` : sql`SELECT unnest(${sql.param([...subjectKeys])}::text[]) AS subject_key`;
+      const rows = await query<RawEvent>(
+        'events_for',
+        subjectKeys.length,
+        sql`WITH RECURSIVE subjects AS (${subjects}),
             stays(subject_key, container_key, valid_from, valid_to, depth) AS (
               SELECT s.subject_key, c.parent_key, c.valid_from, c.valid_to, 1
               FROM subjects s JOIN containment c ON c.child_key = s.subject_key
@@ -157,11 +223,12 @@ export function createEventRepository(db: Executor) {
     /** The containers each subject travelled in on this node, outermost last, with when it was inside. */
     async containersOf(subjectKeys: readonly string[]): Promise<ContainerStay[]> {
       if (subjectKeys.length === 0) return [];
-      const rows = await queryRows<Record<string, unknown>>(
-        db,
+      const rows = await query<Record<string, unknown>>(
+        'containers_of',
+        subjectKeys.length,
         sql`WITH RECURSIVE stays(subject_key, container_key, valid_from, valid_to, depth) AS (
               SELECT c.child_key, c.parent_key, c.valid_from, c.valid_to, 1
-              FROM containment c WHERE c.child_key = ANY(${sql.param([...subjectKeys])}::text[])
+              FROM containment c WHERE ${matching(sql`c.child_key`, subjectKeys, 'text')}
               UNION ALL
               SELECT st.subject_key, c.parent_key, GREATEST(st.valid_from, c.valid_from),
                      CASE WHEN st.valid_to IS NULL THEN c.valid_to
@@ -186,20 +253,14 @@ export function createEventRepository(db: Executor) {
     },
 
     /** Master data elements by canonical key, whatever their vocabulary type. */
-    async vocabularyElements(keys: readonly string[]): Promise<VocabularyRow[]> {
-      if (keys.length === 0) return [];
-      const rows = await queryRows<Record<string, unknown>>(
-        db,
-        sql`SELECT vocabulary_type, key, owner_gln, attributes, children FROM vocabulary_element
-            WHERE key = ANY(${sql.param([...keys])}::text[])`,
-      );
-      return rows.map((r) => ({
-        vocabularyType: r.vocabulary_type as string,
-        key: r.key as string,
-        owner: r.owner_gln as string,
-        attributes: json<Record<string, unknown>>(r.attributes) ?? {},
-        children: json<string[]>(r.children) ?? [],
-      }));
+    vocabularyElements,
+
+    /**
+     * One master data element per key (null where the node has none), in key order, through this
+     * process's cache of the database (masterDataCache.ts): only keys it does not hold cost a statement.
+     */
+    async masterData(keys: readonly string[]): Promise<Array<VocabularyRow | null>> {
+      return masterDataCacheOf(db).read(keys, vocabularyElements);
     },
 
     /** All master data elements of one vocabulary type. */
@@ -209,23 +270,18 @@ export function createEventRepository(db: Executor) {
         sql`SELECT vocabulary_type, key, owner_gln, attributes, children FROM vocabulary_element
             WHERE vocabulary_type = ${vocabularyType} ORDER BY key`,
       );
-      return rows.map((r) => ({
-        vocabularyType: r.vocabulary_type as string,
-        key: r.key as string,
-        owner: r.owner_gln as string,
-        attributes: json<Record<string, unknown>>(r.attributes) ?? {},
-        children: json<string[]>(r.children) ?? [],
-      }));
+      return rows.map(toVocabularyRow);
     },
 
     /** Events that name any of the keys in the given role (e.g. the TransformationEvent whose output is a lot). */
     async eventsNaming(keys: readonly string[], roles: readonly string[]): Promise<Array<StoredEvent & { epcKey: string }>> {
       if (keys.length === 0) return [];
-      const rows = await queryRows<RawEvent>(
-        db,
+      const rows = await query<RawEvent>(
+        'events_naming',
+        keys.length,
         sql`SELECT x.epc_key, ${EVENT_COLUMNS}
             FROM event_epc x JOIN epcis_event e ON e.id = x.event_pk
-            WHERE x.epc_key = ANY(${sql.param([...keys])}::text[]) AND x.role = ANY(${sql.param([...roles])}::text[])
+            WHERE ${matching(sql`x.epc_key`, keys, 'text')} AND x.role = ANY(${sql.param([...roles])}::text[])
               AND e.error_declaration IS NULL
             ORDER BY e.event_time, e.id`,
       );
@@ -262,10 +318,11 @@ export function createEventRepository(db: Executor) {
     /** Anomalies flagged at capture on the given events (by primary key), oldest first. */
     async anomaliesOf(eventPks: readonly number[]): Promise<EventAnomalyRow[]> {
       if (eventPks.length === 0) return [];
-      const rows = await queryRows<Record<string, unknown>>(
-        db,
+      const rows = await query<Record<string, unknown>>(
+        'anomalies_of',
+        eventPks.length,
         sql`SELECT event_pk, code, message, event_ids FROM event_anomaly
-            WHERE event_pk = ANY(${sql.param([...eventPks])}::bigint[]) ORDER BY event_pk, id`,
+            WHERE ${matching(sql`event_pk`, eventPks, 'bigint')} ORDER BY event_pk, id`,
       );
       return rows.map((r) => ({
         eventPk: Number(r.event_pk),
@@ -278,10 +335,11 @@ export function createEventRepository(db: Executor) {
     /** Identifiers named together with the given events (e.g. a TransformationEvent's inputs). */
     async epcsOfEvents(eventPks: readonly number[]): Promise<Array<{ eventPk: number; role: string; epcKey: string; gtin: string | null; serial: string | null; lot: string | null; quantity: number | null; uom: string | null }>> {
       if (eventPks.length === 0) return [];
-      const rows = await queryRows<Record<string, unknown>>(
-        db,
+      const rows = await query<Record<string, unknown>>(
+        'epcs_of_events',
+        eventPks.length,
         sql`SELECT event_pk, role, epc_key, gtin, serial, lot, quantity, uom FROM event_epc
-            WHERE event_pk = ANY(${sql.param([...eventPks])}::bigint[]) ORDER BY event_pk, role, epc_key`,
+            WHERE ${matching(sql`event_pk`, eventPks, 'bigint')} ORDER BY event_pk, role, epc_key`,
       );
       return rows.map((r) => ({
         eventPk: Number(r.event_pk),

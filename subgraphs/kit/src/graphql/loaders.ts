@@ -18,7 +18,7 @@ export function oneInOrder<K, R>(keys: readonly K[], rows: readonly R[], keyOf: 
 
 /**
  * Per-request DataLoaders over the shared event store. A request that asks about a thousand units
- * costs one statement per loader, not one per unit.
+ * costs one statement per loader, not one per unit; master data costs none once this process holds it.
  */
 export function createCoreLoaders(repo: EventRepository) {
   return {
@@ -28,9 +28,11 @@ export function createCoreLoaders(repo: EventRepository) {
     containersBySubjectKey: new DataLoader<string, ContainerStay[]>(async (keys) =>
       groupInOrder(keys, await repo.containersOf(keys), (c) => c.subjectKey),
     ),
-    vocabularyByKey: new DataLoader<string, VocabularyRow | null>(async (keys) =>
-      oneInOrder(keys, await repo.vocabularyElements(keys), (v) => v.key),
-    ),
+    /**
+     * Master data (parties, locations, products, lots) read through the process's cache of this
+     * database, which capture clears whenever it stores master data (epcis/masterDataCache.ts).
+     */
+    vocabularyByKey: new DataLoader<string, VocabularyRow | null>((keys) => repo.masterData(keys)),
     anomaliesByEventPk: new DataLoader<number, EventAnomalyRow[]>(async (pks) =>
       groupInOrder(pks, await repo.anomaliesOf(pks), (a) => a.eventPk),
     ),

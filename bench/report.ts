@@ -131,7 +131,7 @@ export function resultsTable(r: Results): string {
   if (r.recall) {
     const best = r.recall.runs[0];
     rows.push([
-      `Recall: where is every unit of a ${n(best?.units ?? 0)}-unit lot now (our per-node lot SQL on PostgreSQL; the graph has no recall query yet)`,
+      `Recall: where is every unit of a ${n(best?.units ?? 0)}-unit lot now (each node's lot query on PostgreSQL, from its unit position table; Lot.whereabouts through the gateway: bench/recall-graph.ts)`,
       `${r.recall.medianDeployedSeconds.toFixed(2)} s with one machine per node (slowest node alone); ${r.recall.medianSeconds.toFixed(2)} s with all three nodes sharing this machine (medians of 3)`,
       '',
       '≤ 1 s',
@@ -277,7 +277,7 @@ export function renderMarkdown(r: Results): string {
   }
   if (r.recall) {
     lines.push('');
-    lines.push('## Recall (per-node lot SQL; labelled: the graph has no recall query yet)');
+    lines.push('## Recall (each node\'s lot query, from its unit position table)');
     lines.push('');
     for (const run of r.recall.runs) {
       lines.push(

@@ -102,10 +102,9 @@ const treeSubgraph = (tree: () => string, env: Record<string, string> = {}) => (
 const treeGateway = (tree: () => string) => () => ({ entry: join(tree(), 'gateway/src/main.ts'), env: {} });
 
 const shippedSubgraph = (node: NodeName) => ({ entry: `subgraphs/${node}/src/main.ts`, env: {} });
-const cachedSubgraph = (node: NodeName) => ({ entry: 'bench/variants/subgraph.ts', env: { NODE: node, MASTER_DATA_CACHE: '1' } });
 
 const ALL_CONFIGS: ServiceConfig[] = [
-  { name: 'shipped', change: 'the working tree as it is: gateway fetches with Node fetch', subgraph: shippedSubgraph, gateway: { entry: 'gateway/src/main.ts', env: {} } },
+  { name: 'shipped', change: 'the working tree as it is', subgraph: shippedSubgraph, gateway: { entry: 'gateway/src/main.ts', env: {} } },
   {
     name: 'HEAD (before)',
     change: 'the code as committed (git HEAD), master data read per request, every statement unnamed',
@@ -137,40 +136,10 @@ const ALL_CONFIGS: ServiceConfig[] = [
     gateway: treeGateway(fastPathTree),
   },
   {
-    name: 'variant harness (control)',
-    change: 'bench/variants/gateway.ts with Node fetch: must match "shipped"',
-    subgraph: shippedSubgraph,
-    gateway: { entry: 'bench/variants/gateway.ts', env: { GATEWAY_FETCHER: 'fetch' } },
-  },
-  {
-    name: 'gateway: node:http keep-alive agent',
-    change: 'subgraph fetches through node:http with a keep-alive Agent instead of Node fetch (undici)',
-    subgraph: shippedSubgraph,
-    gateway: { entry: 'bench/variants/gateway.ts', env: { GATEWAY_FETCHER: 'agent' } },
-  },
-  {
-    name: 'subgraphs: master data cached',
-    change: 'bench/variants/subgraph.ts: vocabulary elements kept per process without invalidation (the first experiment; the working tree now caches on its own)',
-    subgraph: cachedSubgraph,
-    gateway: { entry: 'gateway/src/main.ts', env: {} },
-  },
-  {
-    name: 'both',
-    change: 'node:http agent in the gateway and master data cached in the subgraphs',
-    subgraph: cachedSubgraph,
-    gateway: { entry: 'bench/variants/gateway.ts', env: { GATEWAY_FETCHER: 'agent' } },
-  },
-  {
     name: 'NODE_ENV=production',
     change: "shipped code with NODE_ENV=production (graphql-js skips its development-only instanceOf checks)",
     subgraph: (node) => ({ entry: `subgraphs/${node}/src/main.ts`, env: { NODE_ENV: 'production' } }),
     gateway: { entry: 'gateway/src/main.ts', env: { NODE_ENV: 'production' } },
-  },
-  {
-    name: 'all three',
-    change: 'node:http agent, master data cached, NODE_ENV=production',
-    subgraph: (node) => ({ entry: 'bench/variants/subgraph.ts', env: { NODE: node, MASTER_DATA_CACHE: '1', NODE_ENV: 'production' } }),
-    gateway: { entry: 'bench/variants/gateway.ts', env: { GATEWAY_FETCHER: 'agent', NODE_ENV: 'production' } },
   },
 ];
 

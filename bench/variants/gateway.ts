@@ -1,22 +1,16 @@
 /**
  * Experiment: our gateway exactly as shipped (gateway/src/index.ts startGateway: bearer token
- * verification, rate limit, graphql-armor, the identity signed for the nodes), except for how it
- * fetches from subgraphs. GATEWAY_FETCHER=agent replaces this process's fetch, which the shipped
- * subgraph fetcher calls, with node:http and a keep-alive Agent; anything else keeps Node's fetch.
- * Reads PORT, HOST, MANUFACTURER_URL, DISTRIBUTOR_URL, DISPENSER_URL, RATE_LIMIT_PER_MINUTE,
+ * verification, rate limit, graphql-armor, the identity signed for the nodes), serving another
+ * supergraph than the committed one when asked (--peer-supergraph). Reads PORT, HOST, MANUFACTURER_URL, DISTRIBUTOR_URL, DISPENSER_URL, RATE_LIMIT_PER_MINUTE,
  * RATE_LIMIT_BURST, DATA_DIR (the identity keys) and SUPERGRAPH_FILE (to serve another supergraph than
  * the committed one); prints "gateway ready at <url>".
  */
 import { readFileSync } from 'node:fs';
 import { loadAuthConfig } from '@tracefed/kit/auth/config';
 import { readSupergraph, startGateway } from '@tracefed/gateway';
-import { createAgentFetcher } from './fetcher.ts';
 
 const env = process.env;
 const timeoutMs = 10_000;
-const agent = env.GATEWAY_FETCHER === 'agent';
-// Only the subgraph fetches use fetch here: the bench's identity keys are local, so nothing else does.
-if (agent) globalThis.fetch = createAgentFetcher(timeoutMs) as unknown as typeof fetch;
 const auth = await loadAuthConfig(env);
 const gateway = await startGateway({
   supergraphSdl: env.SUPERGRAPH_FILE ? readFileSync(env.SUPERGRAPH_FILE, 'utf8') : readSupergraph(),
@@ -33,7 +27,7 @@ const gateway = await startGateway({
     ? { rateLimit: { perMinute: Number(env.RATE_LIMIT_PER_MINUTE), burst: Number(env.RATE_LIMIT_BURST ?? env.RATE_LIMIT_PER_MINUTE) } }
     : {}),
 });
-console.log(`gateway ready at ${gateway.url} (fetcher: ${agent ? 'node:http agent' : 'fetch'})`);
+console.log(`gateway ready at ${gateway.url}`);
 const shutdown = () => void gateway.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

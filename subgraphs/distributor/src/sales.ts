@@ -1,7 +1,7 @@
 import { attachFacts } from '@tracefed/kit/auth/access';
 import type { StoredEvent } from '@tracefed/kit/epcis/repository';
-import { ATTR } from '@tracefed/kit/epcis/vocabulary';
-import { glnOf, partyByGln, type NodeContext } from '@tracefed/kit/graphql/resolvers';
+import type { NodeContext } from '@tracefed/kit/graphql/resolvers';
+import { saleOfEvent } from '@tracefed/kit/graphql/sales';
 
 /** True when a shipping event records a sale: it carries an invoice. */
 export function isSale(e: StoredEvent): boolean {
@@ -14,23 +14,6 @@ export function isSale(e: StoredEvent): boolean {
  * (`gtin`; null for a register of whole shipments, where only the parties and investigators see terms).
  */
 export async function presentSale(ctx: NodeContext, e: StoredEvent, gtin: string | null) {
-  const party = (list: StoredEvent['sources']) =>
-    list.find((s) => s.type === 'owning_party')?.key ?? list.find((s) => s.type === 'possessing_party')?.key ?? null;
-  const sellerKey = party(e.sources);
-  const buyerKey = party(e.destinations);
-  const sellerGln = (sellerKey && glnOf(sellerKey)) ?? e.owner;
-  const buyerGln = buyerKey ? glnOf(buyerKey) : null;
-  const price = e.extensions?.[ATTR.unitPrice];
-  const currency = e.extensions?.[ATTR.currency];
-  const sale = {
-    eventID: e.eventId,
-    soldAt: e.eventTime,
-    seller: await partyByGln(ctx.loaders, sellerGln),
-    buyer: buyerGln ? await partyByGln(ctx.loaders, buyerGln) : null,
-    invoice: e.bizTransactions.find((b) => b.type === 'inv')?.id ?? null,
-    purchaseOrder: e.bizTransactions.find((b) => b.type === 'po')?.id ?? null,
-    unitPrice: typeof price === 'number' ? price : typeof price === 'string' ? Number(price) : null,
-    currency: typeof currency === 'string' ? currency : null,
-  };
-  return attachFacts(sale, 'prices', { gtin, seller: sellerGln, buyer: buyerGln });
+  const sale = await saleOfEvent(ctx, e);
+  return attachFacts(sale, 'prices', { gtin, seller: sale.seller.gln, buyer: sale.buyer?.gln ?? null });
 }

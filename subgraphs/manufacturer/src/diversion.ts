@@ -5,34 +5,14 @@
  * and price list decide which buyer was outside the chain and which price broke the rules.
  */
 import { unitKey } from '@tracefed/kit/gs1/index';
-import { ATTR } from '@tracefed/kit/epcis/vocabulary';
 import type { StoredEvent } from '@tracefed/kit/epcis/repository';
-import { partyByGln } from '@tracefed/kit/graphql/resolvers';
-import { checkSale, isAuthorized, partyGln, type SaleFacts } from '@tracefed/kit/investigations/prices';
+import { saleOfEvent } from '@tracefed/kit/graphql/sales';
+import { checkSale, isAuthorized, type SaleFacts } from '@tracefed/kit/investigations/prices';
 import type { Context } from './context.ts';
 import { manufacturerOf, tradingRules, type UnitRef } from './investigation.ts';
 import { presentPriceFinding, withSaleFacts, type SaleValue } from './presenters.ts';
 
 const isSale = (e: StoredEvent) => (e.bizStep === 'shipping' || e.bizStep === 'departing') && e.bizTransactions.some((b) => b.type === 'inv');
-
-async function ownSale(ctx: Context, e: StoredEvent): Promise<SaleValue> {
-  const party = (list: StoredEvent['sources']) =>
-    partyGln(list.find((s) => s.type === 'owning_party')?.key ?? list.find((s) => s.type === 'possessing_party')?.key ?? null);
-  const sellerGln = party(e.sources) ?? e.owner;
-  const buyerGln = party(e.destinations);
-  const price = e.extensions?.[ATTR.unitPrice];
-  const currency = e.extensions?.[ATTR.currency];
-  return {
-    eventID: e.eventId,
-    soldAt: e.eventTime.toISOString(),
-    seller: await partyByGln(ctx.loaders, sellerGln),
-    buyer: buyerGln ? await partyByGln(ctx.loaders, buyerGln) : null,
-    invoice: e.bizTransactions.find((b) => b.type === 'inv')?.id ?? null,
-    purchaseOrder: e.bizTransactions.find((b) => b.type === 'po')?.id ?? null,
-    unitPrice: typeof price === 'number' ? price : typeof price === 'string' ? Number(price) : null,
-    currency: typeof currency === 'string' ? currency : null,
-  };
-}
 
 const facts = (s: SaleValue): SaleFacts => ({
   eventID: s.eventID,
@@ -51,7 +31,7 @@ export async function diversionOf(ctx: Context, unit: UnitRef, distributorSales:
     ctx.loaders.eventsBySubjectKey.load(unitKey(unit.gtin, unit.serial)),
     manufacturerOf(ctx, unit.gtin),
   ]);
-  const own = await Promise.all(events.filter(isSale).map((e) => ownSale(ctx, e)));
+  const own = await Promise.all(events.filter(isSale).map((e) => saleOfEvent(ctx, e)));
   const seen = new Set<string>();
   const sales = [...own, ...distributorSales]
     .filter((s) => (seen.has(s.eventID) ? false : (seen.add(s.eventID), true)))

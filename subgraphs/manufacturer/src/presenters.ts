@@ -1,5 +1,6 @@
 /** GraphQL shapes of investigation answers: GLNs in the pure results become Party objects here. */
 import { locationByKey, partyByGln, type CustodyEventValue, type PartyValue } from '@tracefed/kit/graphql/resolvers';
+import type { SaleValue } from '@tracefed/kit/graphql/sales';
 import type { PackStatusValue, Signal } from '@tracefed/kit/investigations/signals';
 import type { RecallClass, RecallRecord } from '@tracefed/kit/investigations/recall';
 import type { PriceFinding, PriceListEntry, TradingPartnerEntry } from '@tracefed/kit/investigations/prices';
@@ -72,16 +73,7 @@ export async function presentTradingPartner(ctx: Context, p: TradingPartnerEntry
   };
 }
 
-export interface SaleValue {
-  eventID: string;
-  soldAt: string;
-  seller: PartyValue;
-  buyer: PartyValue | null;
-  invoice: string | null;
-  purchaseOrder: string | null;
-  unitPrice: number | null;
-  currency: string | null;
-}
+export type { SaleValue };
 
 /** Tags a sale with the facts the prices rule reads: the product, the seller and the buyer. */
 export function withSaleFacts<T extends SaleValue>(sale: T, gtin: string): T {

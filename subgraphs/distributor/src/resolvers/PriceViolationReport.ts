@@ -106,7 +106,7 @@ function checkReport(ref: ReportRef, ctx: Context): Promise<Checked> {
         const findings = checkSale(
           rules,
           ref.gtin,
-          { eventID: sale.eventID, soldAt: sale.soldAt.toISOString(), seller: sale.seller, buyer: sale.buyer, unitPrice: sale.unitPrice, currency: sale.currency },
+          { eventID: sale.eventID, soldAt: sale.soldAt, seller: sale.seller, buyer: sale.buyer, unitPrice: sale.unitPrice, currency: sale.currency },
           ref.tolerance,
         );
         for (const finding of findings) {

@@ -1,6 +1,6 @@
 /**
  * "Make it fast": each proposed change measured before and after on the run's data, without touching
- * shared code. Service variants live in bench/variants/; database experiments run on the bench's own
+ * shared code. Service variants run another tree of the code (below); database experiments run on the bench's own
  * databases. Every configuration's answers are checked against the floor's.
  *
  * Configurations can also run another tree of the code than the working tree: "HEAD (before)" runs the

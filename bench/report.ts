@@ -252,7 +252,7 @@ export function renderMarkdown(r: Results): string {
     lines.push(
       '',
       `Peer comparison on the supergraph committed at ${p.rev} (--peer-supergraph): Hive Gateway equals the floor in ${p.hiveEqualsFloor}/${p.compared}, ` +
-        `our gateway (bench/variants/gateway.ts, the shipped construction) in ${p.oursEqualsFloor}/${p.compared}; ` +
+        `our gateway (gateway/src/main.ts with SUPERGRAPH_FILE) in ${p.oursEqualsFloor}/${p.compared}; ` +
         (p.hiveEqualsFloor === p.compared && p.oursEqualsFloor === p.compared ? 'the Hive figures above come from there.' : 'so Hive was not measured.'),
     );
   }

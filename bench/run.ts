@@ -345,7 +345,7 @@ async function main(): Promise<void> {
 
     // Hive Gateway must answer what the floor answers, or its figures mean nothing. --peer-supergraph <rev>
     // compares both gateways on a committed supergraph instead of the working tree's (our gateway then
-    // runs through bench/variants/gateway.ts: startGateway exactly as shipped, serving that supergraph).
+    // is gateway/src/main.ts as shipped, serving that supergraph through SUPERGRAPH_FILE).
     let peer: { ours: Service; hive: Service; rev: string } | undefined;
     if (hive && (options.peerSupergraph || results.answers.hiveEqualsFloor < compared)) {
       await hive.stop();
@@ -356,7 +356,7 @@ async function main(): Promise<void> {
       const committed = supergraphAt(options.peerSupergraph);
       const env = { ...gatewayEnv(ours.subgraphUrls), SUPERGRAPH_FILE: committed.file };
       const peerHive = await startService({ name: 'hive', entry: 'bench/hive.ts', env, ready: /hive gateway ready at (\S+)/ });
-      const peerOurs = await startService({ name: 'gateway (peer supergraph)', entry: 'bench/variants/gateway.ts', env, ready: /gateway ready at (\S+)/ });
+      const peerOurs = await startService({ name: 'gateway (peer supergraph)', entry: 'gateway/src/main.ts', env, ready: /gateway ready at (\S+)/ });
       const check = { rev: committed.rev, compared: 100, hiveEqualsFloor: 0, oursEqualsFloor: 0 };
       for (let i = 0; i < check.compared; i += 1) {
         const body = bodies[i] as string;

@@ -1,4 +1,6 @@
-// The gateway's entry point: reads the environment, serves the committed supergraph.
+// The gateway's entry point: reads the environment, serves the committed supergraph (or the composed
+// supergraph file SUPERGRAPH_FILE names, e.g. one composed offline for another release).
+import { readFileSync } from 'node:fs';
 import { loadAuthConfig } from '@tracefed/kit/auth/config';
 import { readSupergraph, startGateway } from './index.ts';
 import { subgraphUrlsFromEnv } from './subgraph-urls.ts';
@@ -13,7 +15,13 @@ try {
   console.error(`gateway not started: ${(error as Error).message}`);
   process.exit(1);
 }
-const supergraphSdl = readSupergraph();
+let supergraphSdl: string;
+try {
+  supergraphSdl = env.SUPERGRAPH_FILE ? readFileSync(env.SUPERGRAPH_FILE, 'utf8') : readSupergraph();
+} catch (error) {
+  console.error(`gateway not started: cannot read the supergraph ${env.SUPERGRAPH_FILE ?? ''}: ${(error as Error).message}`);
+  process.exit(1);
+}
 const gateway = await startGateway({
   supergraphSdl,
   auth,

@@ -64,6 +64,7 @@ export async function startRecordingProxies(targets: Record<string, string>): Pr
         upstream.end(body);
       });
     });
+    server.keepAliveTimeout = 65_000; // as the nodes: longer than the gateway keeps an idle connection
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     servers.push(server);
     urls[subgraph] = `http://127.0.0.1:${(server.address() as AddressInfo).port}${to.pathname}`;

@@ -4,6 +4,11 @@
  * through @requires, the manufacturer's merge), measured through our gateway and per node.
  *
  *   node --max-old-space-size=8192 --import tsx bench/recall-graph.ts [--units 100000] [--runs 5] [--label before]
+ *        [--gateway-only] [--breakdown]
+ *
+ * `--gateway-only` skips the per-node and bench/recall.ts parts and the history stack (for iterating on the
+ * graph's recall); `--breakdown` puts recording proxies (bench/proxy.ts) between our gateway and its nodes
+ * and prints every fetch of each request: when it started after the request, how long it took, its sizes.
  *
  * Per node, the kit's own statements run on the node's database from this process, one node at a time
  * (as with one machine per node): the whole-history query (`latestEventsOfLots`) and, where the kit has
@@ -25,6 +30,7 @@ import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
 import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
 import { loadNode } from './load.ts';
 import { post } from './measure.ts';
+import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
 import { recallLot } from './recall.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
 import { configureServices, startService, stopAllServices } from './services.ts';
@@ -57,6 +63,8 @@ async function main(): Promise<void> {
   const units = Number(option('--units', '100000'));
   const runs = Number(option('--runs', '5'));
   const label = option('--label', 'run');
+  const gatewayOnly = process.argv.includes('--gateway-only');
+  const breakdown = process.argv.includes('--breakdown');
   const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
     await registry.dropAll();
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  const proxies: RecordingProxy[] = [];
   try {
     const network = buildNetwork({ units });
     const lot = network.lots[0];
@@ -80,7 +89,17 @@ async function main(): Promise<void> {
     }
     const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, lot: { gtin: lot.product.gtin, lot: lot.lot } };
 
+    if (gatewayOnly) {
+      // The bulk load bypasses capture: fill the position tables from history first, untimed.
+      const dbs = await Promise.all(NODE_NAMES.map((node) => openDatabase({ url: urls[node], migrationsFolder: MIGRATIONS[node], maxConnections: 1 })));
+      try {
+        await Promise.all(dbs.map((d) => positionsStore.ensureUnitPositions(d.db)));
+      } finally {
+        await Promise.all(dbs.map((d) => d.close()));
+      }
+    }
     // ---- Per node, the kit's statements, one node at a time. ----
+    if (!gatewayOnly) {
     const perNode: Record<string, Record<string, number | number[]>> = {};
     const dbs = await Promise.all(NODE_NAMES.map((node) => openDatabase({ url: urls[node], migrationsFolder: MIGRATIONS[node], maxConnections: 2 })));
     try {
@@ -138,10 +157,11 @@ async function main(): Promise<void> {
       }
     }
     result.sqlRecallDeployedSeconds = sqlRecall;
+    }
 
     // ---- Through the gateway: nodes reading the position table, and nodes walking the history
     // (TRACEFED_RECALL_FROM=history), on the same databases, requests alternating between the two. ----
-    const startStack = async (label: string, env: Record<string, string>) => {
+    const startStack = async (label: string, env: Record<string, string>, record = false) => {
       const subgraphs = await Promise.all(
         NODE_NAMES.map((node) =>
           startService({
@@ -152,22 +172,43 @@ async function main(): Promise<void> {
           }),
         ),
       );
+      let targets: Record<string, string> = { manufacturer: subgraphs[0]!.url, distributor: subgraphs[1]!.url, dispenser: subgraphs[2]!.url };
+      if (record) {
+        const proxy = await startRecordingProxies(targets);
+        proxies.push(proxy);
+        targets = proxy.urls;
+      }
       return startService({
         name: `${label}gateway`,
         entry: 'gateway/src/main.ts',
-        env: { MANUFACTURER_URL: subgraphs[0]!.url, DISTRIBUTOR_URL: subgraphs[1]!.url, DISPENSER_URL: subgraphs[2]!.url, ...UNTHROTTLED },
+        env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED },
         ready: /gateway ready at (\S+)/,
       });
     };
-    const stacks = { table: await startStack('table-', {}), history: await startStack('history-', { TRACEFED_RECALL_FROM: 'history' }) };
+    const stacks = {
+      table: await startStack('table-', {}, breakdown),
+      history: gatewayOnly ? undefined : await startStack('history-', { TRACEFED_RECALL_FROM: 'history' }),
+    };
     const body = JSON.stringify({ query: QUERY, variables: { gtin: lot.product.gtin, lot: lot.lot } });
     const times: Record<keyof typeof stacks, number[]> = { table: [], history: [] };
     const answers: Record<string, string> = {};
+    const fetches: Array<Array<{ subgraph: string; startMs: number; ms: number; requestBytes: number; responseBytes: number }>> = [];
     for (let r = 0; r < runs + 1; r += 1) {
-      for (const which of ['table', 'history'] as const) {
+      for (const which of gatewayOnly ? (['table'] as const) : (['table', 'history'] as const)) {
+        const stack = stacks[which];
+        if (!stack) continue;
+        for (const p of proxies) p.exchanges.length = 0;
         const t = performance.now();
-        const res = await post(stacks[which].url, body, { ...auth.headers, 'content-type': 'application/json' });
+        const res = await post(stack.url, body, { ...auth.headers, 'content-type': 'application/json' });
         const seconds = (performance.now() - t) / 1000;
+        if (which === 'table' && proxies.length > 0) {
+          const seen = proxies
+            .flatMap((p) => p.exchanges)
+            .sort((a, b) => a.start - b.start)
+            .map((e) => ({ subgraph: e.subgraph, startMs: Math.round(e.start - t), ms: Math.round(e.end - e.start), requestBytes: e.requestBytes, responseBytes: e.responseBytes }));
+          if (r > 0) fetches.push(seen);
+          for (const f of seen) log(`  fetch ${f.subgraph}: at +${f.startMs} ms, ${f.ms} ms, ${f.requestBytes} B sent, ${f.responseBytes} B back`);
+        }
         const parsed = JSON.parse(res.text) as { data?: { lot?: { whereabouts?: unknown } }; errors?: unknown };
         if (res.status !== 200 || parsed.errors) throw new Error(`recall through the ${which} gateway failed (${res.status}): ${res.text.slice(0, 500)}`);
         answers[which] = JSON.stringify(parsed.data?.lot?.whereabouts);
@@ -175,8 +216,9 @@ async function main(): Promise<void> {
         if (r > 0) times[which].push(seconds);
         log(`gateway recall from the ${which} ${r === 0 ? '(warm-up)' : r}: ${seconds.toFixed(3)} s`);
       }
-      if (answers.table !== answers.history) throw new Error('the position table and the history gave different whereabouts through the gateway');
+      if (!gatewayOnly && answers.table !== answers.history) throw new Error('the position table and the history gave different whereabouts through the gateway');
     }
+    if (fetches.length > 0) result.gatewayFetches = fetches;
     result.gatewaySeconds = { table: times.table.map(round), history: times.history.map(round) };
     result.gatewayMedianSeconds = { table: round(median(times.table)), history: round(median(times.history)) };
     result.answersEqual = true;
@@ -187,6 +229,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote ${file.pathname}: gateway median ${JSON.stringify(result.gatewayMedianSeconds)}`);
   } finally {
+    for (const p of proxies) await p.close();
     await cleanup();
   }
 }

@@ -7,6 +7,13 @@
  *
  * Every fetch is bounded: a total deadline (the request is destroyed when it passes) and a cap on
  * connections per subgraph, so a slow node cannot pile up sockets or hold a gateway request forever.
+ *
+ * A kept-alive connection can be closed by the node while it sits idle (the node's keep-alive timeout),
+ * and a gateway busy with a large answer may not have processed that close when it picks the socket for
+ * the next fetch: the write then fails with EPIPE or ECONNRESET (seen in the 100,000-unit recall bench).
+ * A node closes only connections with no request in flight, so such a request was never processed: it is
+ * sent again, once, on a new connection, as Node's documentation advises (`request.reusedSocket`). Any
+ * other failure, or one after the answer began, is reported as it is.
  */
 import { Agent, request } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -31,9 +38,11 @@ export function createSubgraphFetcher(options: FetcherOptions) {
   const maxResponseBytes = options.maxResponseBytes ?? 256 * 1024 * 1024;
   const http = new Agent({ keepAlive: true, maxSockets });
   const https = new HttpsAgent({ keepAlive: true, maxSockets });
-  const fetcher = (url: string, init: FetchInit = {}) =>
+  const fetcher = (url: string, init: FetchInit = {}) => send(url, init, true);
+  const send = (url: string, init: FetchInit, mayRetry: boolean) =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
+      let answered = false;
       const secure = target.protocol === 'https:';
       const body = init.body ?? '';
       const req = (secure ? httpsRequest : request)(
@@ -46,6 +55,7 @@ export function createSubgraphFetcher(options: FetcherOptions) {
           headers: { ...init.headers, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
@@ -82,8 +92,12 @@ export function createSubgraphFetcher(options: FetcherOptions) {
         () => req.destroy(new Error(`subgraph at ${target.origin} did not answer within ${options.timeoutMs} ms`)),
         options.timeoutMs,
       );
-      function fail(error: Error) {
+      function fail(error: Error & { code?: string }) {
         clearTimeout(deadline);
+        if (mayRetry && !answered && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+          resolve(send(url, init, false));
+          return;
+        }
         reject(error);
       }
       req.on('error', fail);

@@ -90,6 +90,10 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
+  // Idle keep-alive connections stay open longer than a client's usual idle pool (Node's default is 5 s):
+  // the gateway reuses its connections to the nodes, and a close racing a reuse costs a retried request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return server;
 }
 

@@ -4,7 +4,7 @@
  * through @requires, the manufacturer's merge), measured through our gateway and per node.
  *
  *   node --max-old-space-size=8192 --import tsx bench/recall-graph.ts [--units 100000] [--runs 5] [--label before]
- *        [--gateway-only] [--breakdown]
+ *        [--gateway-only] [--breakdown [--cpu-prof-dir DIR]]
  *
  * `--gateway-only` skips the per-node and bench/recall.ts parts and the history stack (for iterating on the
  * graph's recall); `--breakdown` puts recording proxies (bench/proxy.ts) between our gateway and its nodes
@@ -56,6 +56,23 @@ const QUERY = `query($gtin: String!, $lot: String!) { lot(gtin: $gtin, lotNumber
   destroyedOrReturned { count by { gln } reason since eventIDs }
 } } }`;
 
+/**
+ * A digest of the answer that does not depend on the order of a group's eventIDs (the order in which a
+ * group's units are listed), so that two versions that list a lot's units in different orders compare.
+ */
+function canonicalDigest(answer: string): string {
+  const sortIds = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortIds);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, k === 'eventIDs' && Array.isArray(v) ? [...(v as string[])].sort() : sortIds(v)]),
+      );
+    }
+    return value;
+  };
+  return createHash('sha256').update(JSON.stringify(sortIds(JSON.parse(answer)))).digest('hex');
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
@@ -65,6 +82,8 @@ async function main(): Promise<void> {
   const label = option('--label', 'run');
   const gatewayOnly = process.argv.includes('--gateway-only');
   const breakdown = process.argv.includes('--breakdown');
+  /** With --breakdown: a folder for CPU profiles of the nodes (bench/profile.ts reads them). */
+  const profileDir = option('--cpu-prof-dir', '');
   const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;
@@ -169,6 +188,7 @@ async function main(): Promise<void> {
             entry: `subgraphs/${node}/src/main.ts`,
             env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node], ...env },
             ready: /subgraph ready at (\S+)/,
+            nodeFlags: profileDir && record ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
           }),
         ),
       );
@@ -223,7 +243,7 @@ async function main(): Promise<void> {
     result.gatewayMedianSeconds = { table: round(median(times.table)), history: round(median(times.history)) };
     result.answersEqual = true;
     // The full answer is megabytes: keep its digest, enough to tell whether two runs answered alike.
-    result.answer = { answerSha256: createHash('sha256').update(answers.table as string).digest('hex') };
+    result.answer = { answerSha256: createHash('sha256').update(answers.table as string).digest('hex'), canonicalSha256: canonicalDigest(answers.table as string) };
     result.loadAverage = os.loadavg();
     const file = new URL(`./results/recall-graph-${label}-${units}u.json`, import.meta.url);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

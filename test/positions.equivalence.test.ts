@@ -38,8 +38,10 @@ function parsePgArray(text: string): string[] {
 
 /** serial -> deciding event ID, per lot. */
 type Answer = Array<Record<string, string>>;
-const flatten = (groups: Awaited<ReturnType<ReturnType<typeof createWhereaboutsRepository>['latestEventsOfLots']>>): Answer =>
-  groups.map((lot) => Object.fromEntries(lot.flatMap((g) => g.serials.map((s) => [s, g.event.eventId] as const))));
+const flatten = (
+  groups: Awaited<ReturnType<ReturnType<typeof createWhereaboutsRepository>['latestEventsOfLots']>>,
+  asked: ReadonlyArray<{ serials: readonly string[] }> = lots,
+): Answer => groups.map((lot, i) => Object.fromEntries(lot.flatMap((g) => g.units.map((u) => [asked[i]!.serials[u] as string, g.event.eventId] as const))));
 
 /** Both answers for every demo lot on one node. */
 async function answers(db: Db) {
@@ -114,7 +116,7 @@ describe('the position table equals the whole-history answer', () => {
     const site = { id: toDigitalLink({ kind: 'sgln', gln: harbor.site.gln }) };
     const at = (day: number) => new Date(Date.UTC(2030, 0, day, 12)).toISOString();
     const base = { eventTimeZoneOffset: '+00:00', readPoint: site, bizLocation: site };
-    const decidingOf = async (u: (typeof units)[number]) => flatten(await repo.positionsOfLots([lots[lotIndex]!]))[0]![u.serial];
+    const decidingOf = async (u: (typeof units)[number]) => flatten(await repo.positionsOfLots([lots[lotIndex]!]), [lots[lotIndex]!])[0]![u.serial];
     const tote = newSscc(harbor.prefix);
     const bin = newSscc(harbor.prefix);
     const cage = newSscc(harbor.prefix);

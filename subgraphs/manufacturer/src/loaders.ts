@@ -51,7 +51,7 @@ export function createLoaders(repo: Repository) {
     lotsConsumingByComponentKey: new DataLoader<string, DownstreamLot[]>(async (keys) =>
       groupInOrder(keys, await repo.lotsConsuming(keys), (r) => r.componentKey),
     ),
-    /** Serials commissioned into each lot, unordered, keyed "gtin|lot" (for lot-wide work). */
+    /** Serials commissioned into each lot, in bytewise order, keyed "gtin|lot" (for lot-wide work). */
     commissionedSerialsByLot: new DataLoader<string, string[]>(async (keys) => {
       const lots = keys.map((k) => {
         const [gtin, lot] = k.split('|') as [string, string];

@@ -57,20 +57,22 @@ export function createRepository(db: Executor) {
     },
     /**
      * The serials commissioned into each lot, for lot-wide work (whereabouts): one row per lot, the
-     * serials in one text, in no particular order, so a 100,000-unit lot travels as one value.
+     * serials in one text, so a 100,000-unit lot travels as one value. Sorted bytewise: the list is the
+     * lot's unit index, and the other nodes' position tables name units by their place in it, so two
+     * requests of one recall must read it in the same order.
      */
     async commissionedSerials(lots: ReadonlyArray<{ gtin: string; lot: string }>): Promise<Array<{ gtin: string; lot: string; serials: string[] }>> {
       if (lots.length === 0) return [];
       const rows = await queryRows<Record<string, unknown>>(
         db,
-        sql`SELECT q.gtin, q.lot, string_agg(x.serial, E'\n') AS serials
+        sql`SELECT q.gtin, q.lot, string_agg(DISTINCT x.serial COLLATE "C", E'\n' ORDER BY x.serial COLLATE "C") AS serials
             FROM unnest(${sql.param(lots.map((l) => l.gtin))}::text[], ${sql.param(lots.map((l) => l.lot))}::text[]) AS q(gtin, lot)
             JOIN event_epc x ON x.gtin = q.gtin AND x.lot = q.lot AND x.serial IS NOT NULL
             JOIN epcis_event e ON e.id = x.event_pk AND e.biz_step = 'commissioning' AND e.error_declaration IS NULL
             GROUP BY q.gtin, q.lot`,
       );
-      // A serial commissioned twice is one unit.
-      return rows.map((r) => ({ gtin: r.gtin as string, lot: r.lot as string, serials: [...new Set((r.serials as string).split('\n'))] }));
+      // A serial commissioned twice is one unit (DISTINCT).
+      return rows.map((r) => ({ gtin: r.gtin as string, lot: r.lot as string, serials: (r.serials as string).split('\n') }));
     },
     /** The commissioning events of each lot's units (by the (gtin, lot) index), oldest first. */
     async commissioningEventsOfLots(lots: ReadonlyArray<{ gtin: string; lot: string }>): Promise<Array<{ gtin: string; lot: string; eventId: string }>> {

@@ -3,7 +3,7 @@
  * distributor and dispenser nodes computed (passed in through @requires as compact tables).
  */
 import { GraphQLError } from 'graphql';
-import { nodePositions } from '@tracefed/kit/graphql/whereabouts';
+import { formatUnitIndex, nodePositions, unitIndexRef } from '@tracefed/kit/graphql/whereabouts';
 import { partyByGln, type NodeRole, type PartyValue } from '@tracefed/kit/graphql/resolvers';
 import { decodeNodePositions, mergePositions, type MergedGroup, type MergedPositions } from '@tracefed/kit/investigations/positions';
 import type { Context } from './context.ts';
@@ -34,11 +34,16 @@ export async function lotWhereabouts(ctx: Context, lot: LotWithPositions) {
   }
   const serials = await ctx.loaders.commissionedSerialsByLot.load(`${lot.gtin}|${lot.lotNumber}`);
   const latest = await ctx.loaders.latestByLot.load({ gtin: lot.gtin, lot: lot.lotNumber, serials });
-  const own = await nodePositions(ctx, latest);
-  const merged = mergePositions(
-    [own, decodeNodePositions(lot.distributorPositions, 'the distributor node'), decodeNodePositions(lot.dispenserPositions, 'the dispenser node')],
-    serials,
-  );
+  // The list the other nodes answered for was this node's unit index (Lot.unitIndex) of the same lot.
+  const index = unitIndexRef(formatUnitIndex(serials), serials.length);
+  const own = await nodePositions(ctx, index, latest);
+  const tables = [own, decodeNodePositions(lot.distributorPositions, 'the distributor node'), decodeNodePositions(lot.dispenserPositions, 'the dispenser node')];
+  let merged: MergedPositions;
+  try {
+    merged = mergePositions(tables, serials, index);
+  } catch (error) {
+    throw new GraphQLError((error as Error).message, { extensions: { code: 'CONFLICT' } });
+  }
   const party = (gln: string) => partyOf(ctx, merged, gln);
   const location = (key: string | null) => locationValue(ctx, key, key ? merged.locations[key] : undefined);
   const base = (g: MergedGroup): GroupValue => ({

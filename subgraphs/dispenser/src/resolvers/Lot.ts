@@ -1,7 +1,7 @@
 import { requireAccess } from '@tracefed/kit/auth/access';
 import { canSeeDispense } from '@tracefed/kit/auth/policy';
 import { partyByGln } from '@tracefed/kit/graphql/resolvers';
-import { parseUnitIndex, positionTable } from '@tracefed/kit/graphql/whereabouts';
+import { lotPositionTable, parseUnitIndex } from '@tracefed/kit/graphql/whereabouts';
 import type { Context } from '../context.ts';
 import { presentDispense } from '../dispense.ts';
 
@@ -17,9 +17,7 @@ const units = (lot: LotRef) => ({ gtin: lot.gtin, lot: lot.lotNumber, serials: p
 export const Lot = {
   __resolveReference: (ref: LotRef): LotRef => ref,
   /** This node's latest event for every unit of the lot: one statement, whatever the lot's size. */
-  async dispenserPositions(lot: LotRef, _: unknown, ctx: Context) {
-    return positionTable(ctx, await ctx.loaders.latestByLot.load(units(lot)));
-  },
+  dispenserPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, lot),
   /**
    * The patient references stay with the dispensers' node until asked for, and are answered here, per
    * dispenser: a dispenser gets its own group only, a regulator every group, anyone else FORBIDDEN.

@@ -85,29 +85,70 @@ function subjectsOf(lots: ReadonlyArray<LotSerials>): SQL {
              CROSS JOIN LATERAL unnest(string_to_array(l.serials, E'\\n')) WITH ORDINALITY AS u(s, n)`;
 }
 
-/** The deciding events, grouped: `decided(lot_no, event_pk, units)` joined to the events it names. */
-const DECIDED_EVENTS = sql`SELECT d.lot_no, d.units, e.event_id, e.owner_gln, e.event_time, e.biz_step,
-                                  e.disposition, e.biz_location, e.read_point, e.destinations
-                           FROM decided d JOIN epcis_event e ON e.id = d.event_pk`;
+/**
+ * The deciding events, grouped: `decided(lot_no, event_pk, units)` joined to the events it names.
+ *
+ * What an event says about where goods are depends only on its owner, step, disposition, locations and
+ * destinations, and a lot's deciding events share a handful of those (a dispenser's 60,000 dispensing
+ * events of a 100,000-unit lot fall into a few classes). So the statement numbers the classes, sends a
+ * class's attributes with its first event only, and per event just its ID, time (ms since the epoch)
+ * and class: the node then reads and classifies each class once. Reading every attribute of every
+ * event cost the dispenser's node more than the statement itself
+ * (bench/results/recall-through-the-graph-2026-11-28.md).
+ */
+const DECIDED_EVENTS = sql`, classed AS (
+                             SELECT d.lot_no, d.units, e.event_id, e.event_time, e.owner_gln, e.biz_step, e.disposition,
+                                    e.biz_location, e.read_point, e.destinations,
+                                    dense_rank() OVER (ORDER BY e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations) AS cls,
+                                    row_number() OVER (PARTITION BY e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations) AS nth
+                             FROM decided d JOIN epcis_event e ON e.id = d.event_pk
+                           )
+                           SELECT lot_no, units, event_id, floor(extract(epoch FROM event_time) * 1000)::float8 AS at_ms, cls, nth = 1 AS first,
+                                  CASE WHEN nth = 1 THEN owner_gln END AS owner_gln, CASE WHEN nth = 1 THEN biz_step END AS biz_step,
+                                  CASE WHEN nth = 1 THEN disposition END AS disposition, CASE WHEN nth = 1 THEN biz_location END AS biz_location,
+                                  CASE WHEN nth = 1 THEN read_point END AS read_point, CASE WHEN nth = 1 THEN destinations::text END AS destinations
+                           FROM classed`;
 
-/** Per lot, the deciding events with the serials each decides, from the rows of a DECIDED_EVENTS statement. */
+/** What the events of one class share (see DECIDED_EVENTS). */
+type EventClass = Omit<LatestEvent, 'eventId' | 'eventTime'>;
+
+/**
+ * Per lot, the deciding events with the units each decides (0-based places in the lot's serial list as
+ * given), from the rows of a DECIDED_EVENTS statement.
+ */
 function groupRows(lots: ReadonlyArray<LotSerials>, rows: ReadonlyArray<Record<string, unknown>>): LatestEventGroup[][] {
-  const out: LatestEventGroup[][] = lots.map(() => []);
+  const classes = new Map<number, EventClass>();
   for (const r of rows) {
-    const lot = lots[Number(r.lot_no) - 1];
-    if (!lot) continue;
-    const event: LatestEvent = {
-      eventId: r.event_id as string,
+    if (r.first !== true) continue;
+    classes.set(Number(r.cls), {
       owner: r.owner_gln as string,
-      eventTime: new Date(r.event_time as string),
       bizStep: (r.biz_step as string | null) ?? null,
       disposition: (r.disposition as string | null) ?? null,
       bizLocation: (r.biz_location as string | null) ?? null,
       readPoint: (r.read_point as string | null) ?? null,
-      destinations: (typeof r.destinations === 'string' ? JSON.parse(r.destinations) : r.destinations) as SourceOrDestination[],
+      destinations: JSON.parse((r.destinations as string | null) ?? '[]') as SourceOrDestination[],
+    });
+  }
+  const out: LatestEventGroup[][] = lots.map(() => []);
+  for (const r of rows) {
+    const list = out[Number(r.lot_no) - 1];
+    if (!list) continue;
+    const cls = Number(r.cls);
+    const shared = classes.get(cls);
+    if (!shared) throw new Error(`deciding event ${String(r.event_id)} has no class ${cls} in the statement's answer`);
+    const units = (r.units as string).split(' ').map((n) => Number(n) - 1);
+    // Spelled out: an object spread here cost four times as much (60,000 events a dispenser lot).
+    const event: LatestEvent = {
+      eventId: r.event_id as string,
+      owner: shared.owner,
+      eventTime: new Date(Number(r.at_ms)),
+      bizStep: shared.bizStep,
+      disposition: shared.disposition,
+      bizLocation: shared.bizLocation,
+      readPoint: shared.readPoint,
+      destinations: shared.destinations,
     };
-    const serials = (r.units as string).split(' ').map((n) => lot.serials[Number(n) - 1] as string);
-    out[Number(r.lot_no) - 1]!.push({ event, serials });
+    list.push({ event, units, cls });
   }
   return out;
 }

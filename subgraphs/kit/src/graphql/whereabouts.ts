@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { WhereaboutsRepository } from '../epcis/whereabouts.ts';
 import {
@@ -8,6 +9,7 @@ import {
   type LocationInfo,
   type NodePositions,
   type PartyInfo,
+  type UnitIndexRef,
 } from '../investigations/positions.ts';
 import { locationByKey, partyByGln, type NodeContext } from './resolvers.ts';
 
@@ -28,6 +30,15 @@ export function parseUnitIndex(text: string | null | undefined): string[] {
 }
 
 /**
+ * What a position table says it answers: the index's length and a digest of its text as sent. The
+ * manufacturer computes the same from its own list when it merges, and refuses a table made for
+ * another list (units are named by their place in it).
+ */
+export function unitIndexRef(text: string, units: number): UnitIndexRef {
+  return { units, digest: createHash('sha256').update(text).digest('base64url') };
+}
+
+/**
  * Per-request loader: the latest event this node recorded for every unit of each lot, one statement per
  * batch, read from the position table capture keeps current. TRACEFED_RECALL_FROM=history answers from
  * the whole history instead (the definition the table is kept equal to), for comparison and as a way
@@ -40,16 +51,32 @@ export function createLatestByLotLoader(repo: WhereaboutsRepository) {
   });
 }
 
+/**
+ * A node's answer to `Lot.<node>Positions`: its latest event for every unit of the lot's index (passed
+ * in through @requires), as the compact table the manufacturer merges.
+ */
+export async function lotPositionTable(
+  ctx: NodeContext,
+  latestByLot: DataLoader<LotUnits, LatestEventGroup[], string>,
+  lot: { gtin: string; lotNumber: string; unitIndex?: string | null },
+): Promise<string> {
+  const text = lot.unitIndex ?? '';
+  const serials = parseUnitIndex(text);
+  const latest = await latestByLot.load({ gtin: lot.gtin, lot: lot.lotNumber, serials });
+  return positionTable(ctx, unitIndexRef(text, serials.length), latest);
+}
+
 /** This node's position table for a lot, as the compact text the manufacturer merges. */
-export async function positionTable(ctx: NodeContext, latest: readonly LatestEventGroup[]): Promise<string> {
-  return encodeNodePositions(await nodePositions(ctx, latest));
+export async function positionTable(ctx: NodeContext, index: UnitIndexRef, latest: readonly LatestEventGroup[]): Promise<string> {
+  return encodeNodePositions(await nodePositions(ctx, index, latest));
 }
 
 /** This node's position table for a lot, with the master data it holds for the partners and places named. */
-export async function nodePositions(ctx: NodeContext, latest: readonly LatestEventGroup[]): Promise<NodePositions> {
-  const refs = referencedMasterData(latest);
-  const parties: Record<string, PartyInfo> = {};
-  const locations: Record<string, LocationInfo> = {};
+export async function nodePositions(ctx: NodeContext, index: UnitIndexRef, latest: readonly LatestEventGroup[]): Promise<NodePositions> {
+  const table = buildNodePositions(ctx.node, index, latest);
+  const refs = referencedMasterData(table);
+  const parties: Record<string, PartyInfo> = table.parties;
+  const locations: Record<string, LocationInfo> = table.locations;
   await Promise.all([
     ...refs.glns.map(async (gln) => {
       const p = await partyByGln(ctx.loaders, gln);
@@ -60,5 +87,5 @@ export async function nodePositions(ctx: NodeContext, latest: readonly LatestEve
       if (l) locations[key] = { name: l.name, country: l.country, kind: l.kind };
     }),
   ]);
-  return buildNodePositions(ctx.node, latest, parties, locations);
+  return table;
 }

@@ -8,14 +8,19 @@ import {
   referencedMasterData,
   type LatestEvent,
   type LatestEventGroup,
+  type NodePositions,
 } from './positions.ts';
 
 const M = '4061234000002';
 const NORTHLINE = '4012345000009';
 const STANNA = '4045678000002';
+/** The lot's unit index in these tests: the units as the manufacturer lists them. */
+const LOT = ['A', 'B', 'C', 'D', 'E/1', 'NEVER'];
+const INDEX = { units: LOT.length, digest: 'digest-of-the-list' };
+
 function latest(serial: string, by: string, at: string, fields: Partial<LatestEvent> = {}): LatestEventGroup {
   return {
-    serials: [serial],
+    units: [LOT.indexOf(serial)],
     event: {
       eventId: `urn:uuid:${by}-${serial}-${at}`,
       owner: by,
@@ -54,44 +59,38 @@ describe('classifyEvent', () => {
 });
 
 describe('mergePositions', () => {
-  const serials = ['A', 'B', 'C', 'D', 'E/1'];
-  const manufacturer = buildNodePositions(
-    'MANUFACTURER',
-    [
+  const described = (table: NodePositions, parties: NodePositions['parties']): NodePositions => ({ ...table, parties });
+  const manufacturer = described(
+    buildNodePositions('MANUFACTURER', INDEX, [
       latest('A', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
       latest('B', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
       latest('C', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
       latest('D', M, '2026-02-01T08:00:00', { bizStep: 'commissioning' }),
       latest('E/1', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
-    ],
+    ]),
     { [M]: { name: 'Meridian', role: 'manufacturer', country: 'DE' } },
-    {},
   );
-  const distributor = buildNodePositions(
-    'DISTRIBUTOR',
-    [
+  const distributor = described(
+    buildNodePositions('DISTRIBUTOR', INDEX, [
       latest('A', NORTHLINE, '2026-03-03T08:00:00', { bizStep: 'receiving' }),
       latest('B', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) }),
       latest('C', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) }),
       // Shipped at the very instant the pharmacy received it: the receipt wins.
       latest('E/1', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) }),
-    ],
+    ]),
     { [NORTHLINE]: { name: 'Northline', role: 'distributor', country: 'DE' }, [STANNA]: { name: null, role: null, country: null } },
-    {},
   );
-  const dispenser = buildNodePositions(
-    'DISPENSER',
-    [
+  const dispenser = described(
+    buildNodePositions('DISPENSER', INDEX, [
       latest('B', STANNA, '2026-03-07T08:00:00', { bizStep: 'dispensing', disposition: 'dispensed' }),
       latest('E/1', STANNA, '2026-03-05T08:00:00', { bizStep: 'receiving' }),
-    ],
+    ]),
     { [STANNA]: { name: 'St. Anna', role: 'dispenser', country: 'DE' } },
-    {},
   );
 
   it('puts each unit where its latest event across the nodes says, grouped with the evidence', () => {
     const tables = [manufacturer, distributor, dispenser].map((t) => decodeNodePositions(encodeNodePositions(t), t.node));
-    const merged = mergePositions(tables, [...serials, 'NEVER']);
+    const merged = mergePositions(tables, LOT, INDEX);
     const summary = merged.groups.map((g) => [g.node, g.state, g.holder, g.to, g.serials.join(',')]);
     expect(summary).toEqual([
       ['DISPENSER', 'DISPENSED', STANNA, null, 'B'],
@@ -107,13 +106,33 @@ describe('mergePositions', () => {
   });
 
   it('names the partners and locations a table refers to', () => {
-    const refs = referencedMasterData([latest('C', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) })]);
+    const refs = referencedMasterData(
+      buildNodePositions('DISTRIBUTOR', INDEX, [latest('C', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) })]),
+    );
     expect(refs.glns.sort()).toEqual([NORTHLINE, STANNA].sort());
     expect(refs.locations).toEqual(['/414/4012345000009']);
   });
 
   it('refuses a table that is not one', () => {
-    expect(() => decodeNodePositions('{"v":2}', 'distributor')).toThrow(/distributor is not a version 1 table/);
+    expect(() => decodeNodePositions('{"v":2}', 'distributor')).toThrow(/distributor is not a version 2 table/);
     expect(() => decodeNodePositions('nope', 'dispenser')).toThrow(/not JSON/);
+    // A version 1 table (serials spelled out) and a table whose unit column does not cover its index.
+    expect(() => decodeNodePositions(JSON.stringify({ ...distributor, v: 1 }), 'distributor')).toThrow(/not a version 2 table/);
+    expect(() => decodeNodePositions(JSON.stringify({ ...distributor, unit: distributor.unit.slice(1) }), 'distributor')).toThrow(/not a version 2 table/);
+  });
+
+  it('refuses a table made for another list of the lot\'s units, naming the node', () => {
+    // The lot gained a unit between the serial list going out and the merge: places would shift.
+    const other = { ...dispenser, index: { units: LOT.length, digest: 'digest-of-another-list' } };
+    expect(() => mergePositions([manufacturer, distributor, other], LOT, INDEX)).toThrow(/dispenser node answered for another list of the lot's units.*ask again/);
+    expect(() => mergePositions([manufacturer], [...LOT, 'F'], { units: LOT.length + 1, digest: INDEX.digest })).toThrow(
+      /manufacturer node answered for another list/,
+    );
+  });
+
+  it('refuses a deciding event for a unit outside the index', () => {
+    expect(() => buildNodePositions('DISPENSER', { units: 2, digest: 'x' }, [latest('E/1', STANNA, '2026-03-05T08:00:00')])).toThrow(
+      /unit 4 is outside the lot's unit index of 2/,
+    );
   });
 });

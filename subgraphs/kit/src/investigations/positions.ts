@@ -7,6 +7,13 @@
  * It sends the result as one compact table (a JSON string, so that a 100,000-unit lot costs one scalar,
  * not 100,000 objects, in every hop of the query plan). The manufacturer merges the tables: for every
  * unit the latest event across the nodes wins.
+ *
+ * Units are named by their place in the lot's unit index (the manufacturer's list of commissioned
+ * serials that every node received), not by serial: a table holds one small number per unit and one
+ * entry per deciding event, and the merge walks arrays instead of hashing 100,000 serials per table
+ * (bench/results/recall-through-the-graph-2026-11-28.md). Each table carries the length and digest of
+ * the index it answers, so a table made for another list (the lot gained a unit while the recall ran)
+ * is refused rather than misread.
  */
 import type { SourceOrDestination } from '../epcis/types.ts';
 
@@ -24,10 +31,15 @@ export interface LatestEvent {
   destinations: SourceOrDestination[];
 }
 
-/** A node's latest event for some units of a lot, with those units' serials. */
+/** A node's latest event for some units of a lot: their places (0-based) in the lot's unit list as given. */
 export interface LatestEventGroup {
   event: LatestEvent;
-  serials: string[];
+  units: number[];
+  /**
+   * When set, events with the same class have the same owner, step, disposition, locations and
+   * destinations (the repository numbers them), so they are classified once.
+   */
+  cls?: number;
 }
 
 export interface Position {
@@ -97,67 +109,77 @@ export interface LocationInfo {
   kind: string | null;
 }
 
+/** The unit index a table answers: how many units it lists and a digest of its text. */
+export interface UnitIndexRef {
+  units: number;
+  digest: string;
+}
+
 /**
- * One node's position table, as it travels between subgraphs. Columnar: one entry per unit in each
- * column, so that parsing it costs a handful of arrays, not one object per unit.
+ * One node's position table, as it travels between subgraphs. Columnar: per deciding event its ID,
+ * time, step rank and group; per unit of the lot's index the event that decides it. Parsing it costs a
+ * handful of arrays, not one object per unit.
  */
 export interface NodePositions {
-  v: 1;
+  v: 2;
   node: string;
+  /** The unit index the table answers (see UnitIndexRef). */
+  index: UnitIndexRef;
   /** Master data as the reporting node knows it, for every GLN and location in the table. */
   parties: Record<string, PartyInfo>;
   locations: Record<string, LocationInfo>;
   groups: Position[];
+  /** Per deciding event: its ID, its time (ms since the epoch), its step rank and its group. */
   events: string[];
-  /** The units' serials, one a line. */
-  serials: string;
-  /** Per unit: the deciding event's time (ms since the epoch), its group, its event and its step rank. */
   at: number[];
-  group: number[];
-  event: number[];
   rank: number[];
+  group: number[];
+  /** Per unit of the index, in its order: the deciding event's place in `events`, or -1 (no record here). */
+  unit: number[];
 }
 
-/** Builds a node's position table from its latest events; master data comes from the node's own lookups. */
-export function buildNodePositions(
-  node: string,
-  latest: readonly LatestEventGroup[],
-  parties: Record<string, PartyInfo>,
-  locations: Record<string, LocationInfo>,
-): NodePositions {
+/**
+ * Builds a node's position table from its latest events. Master data is left empty: the node fills it
+ * from its own lookups for the partners and places `referencedMasterData` names.
+ */
+export function buildNodePositions(node: string, index: UnitIndexRef, latest: readonly LatestEventGroup[]): NodePositions {
   const groups: Position[] = [];
   const groupIndex = new Map<string, number>();
   const events: string[] = [];
-  const serials: string[] = [];
-  const table = { at: [] as number[], group: [] as number[], event: [] as number[], rank: [] as number[] };
-  for (const { event, serials: decided } of latest) {
-    const position = classifyEvent(event);
-    const gkey = `${position.state}|${position.holder}|${position.location}|${position.to}|${position.reason}`;
-    let g = groupIndex.get(gkey);
+  const at: number[] = [];
+  const rank: number[] = [];
+  const group: number[] = [];
+  const unit = new Array<number>(index.units).fill(-1);
+  const groupOfClass = new Map<number, number>();
+  for (const { event, units, cls } of latest) {
+    let g = cls === undefined ? undefined : groupOfClass.get(cls);
     if (g === undefined) {
-      g = groups.push(position) - 1;
-      groupIndex.set(gkey, g);
+      const position = classifyEvent(event);
+      const gkey = `${position.state}|${position.holder}|${position.location}|${position.to}|${position.reason}`;
+      g = groupIndex.get(gkey);
+      if (g === undefined) {
+        g = groups.push(position) - 1;
+        groupIndex.set(gkey, g);
+      }
+      if (cls !== undefined) groupOfClass.set(cls, g);
     }
     const ev = events.push(event.eventId) - 1;
-    const at = event.eventTime.getTime();
-    const rank = stepRank(event.bizStep);
-    for (const serial of decided) {
-      serials.push(serial);
-      table.at.push(at);
-      table.group.push(g);
-      table.event.push(ev);
-      table.rank.push(rank);
+    at.push(event.eventTime.getTime());
+    rank.push(stepRank(event.bizStep));
+    group.push(g);
+    for (const u of units) {
+      if (u < 0 || u >= index.units) throw new Error(`unit ${u} is outside the lot's unit index of ${index.units}`);
+      unit[u] = ev;
     }
   }
-  return { v: 1, node, parties, locations, groups, events, serials: serials.join('\n'), ...table };
+  return { v: 2, node, index, parties: {}, locations: {}, groups, events, at, rank, group, unit };
 }
 
-/** The GLNs and location keys a set of latest events refers to (what the node should describe). */
-export function referencedMasterData(latest: readonly LatestEventGroup[]): { glns: string[]; locations: string[] } {
+/** The GLNs and location keys a table's groups refer to (what the node should describe). */
+export function referencedMasterData(table: Pick<NodePositions, 'groups'>): { glns: string[]; locations: string[] } {
   const glns = new Set<string>();
   const locations = new Set<string>();
-  for (const { event } of latest) {
-    const p = classifyEvent(event);
+  for (const p of table.groups) {
     glns.add(p.holder);
     if (p.to) glns.add(p.to);
     if (p.location) locations.add(p.location);
@@ -178,19 +200,34 @@ export function decodeNodePositions(text: string, source: string): NodePositions
     throw new Error(`position table from ${source} is not JSON: ${(error as Error).message}`);
   }
   const p = value as NodePositions;
-  if (!p || p.v !== 1 || typeof p.serials !== 'string' || !Array.isArray(p.groups) || !Array.isArray(p.events) || !Array.isArray(p.at)) {
-    throw new Error(`position table from ${source} is not a version 1 table`);
+  if (
+    !p ||
+    p.v !== 2 ||
+    typeof p.index?.units !== 'number' ||
+    typeof p.index?.digest !== 'string' ||
+    !Array.isArray(p.groups) ||
+    !Array.isArray(p.events) ||
+    !Array.isArray(p.at) ||
+    !Array.isArray(p.rank) ||
+    !Array.isArray(p.group) ||
+    !Array.isArray(p.unit) ||
+    p.at.length !== p.events.length ||
+    p.rank.length !== p.events.length ||
+    p.group.length !== p.events.length ||
+    p.unit.length !== p.index.units
+  ) {
+    throw new Error(`position table from ${source} is not a version 2 table`);
   }
   return p;
 }
 
 const NODE_RANK: Record<string, number> = { MANUFACTURER: 0, DISTRIBUTOR: 1, DISPENSER: 2 };
 
-/** Rows of all tables in one number: table index times ROW_SPAN plus the row. */
-const ROW_SPAN = 2 ** 26;
+/** Groups of all tables in one number: table index times GROUP_SPAN plus the group. */
+const GROUP_SPAN = 2 ** 26;
 
 /**
- * Whether row `a` of table `ta` happened after row `b` of table `tb`. Later time wins. At the same
+ * Whether event `a` of table `ta` happened after event `b` of table `tb`. Later time wins. At the same
  * instant on one node a departure comes last; across nodes, an arrival or any other event somewhere else
  * beats a departure (the goods got there), and otherwise the node further down the chain wins.
  */
@@ -226,49 +263,61 @@ export interface MergedPositions {
 }
 
 /**
- * Merges the nodes' tables: each unit is where its latest event puts it. `serials` limits the result
- * to the lot's commissioned units (a node may report nothing else anyway).
+ * Merges the nodes' tables: each unit is where its latest event puts it. `serials` is the lot's unit
+ * index (the manufacturer's commissioned serials, in the order the other nodes received them) and
+ * `index` its length and digest; a table made for another index is refused.
  */
-export function mergePositions(tables: readonly NodePositions[], serials: readonly string[]): MergedPositions {
-  const best = new Map<string, number>();
+export function mergePositions(tables: readonly NodePositions[], serials: readonly string[], index: UnitIndexRef): MergedPositions {
+  for (const table of tables) {
+    if (table.index.units !== index.units || table.index.digest !== index.digest || serials.length !== index.units) {
+      throw new Error(
+        `the ${table.node.toLowerCase()} node answered for another list of the lot's units (${table.index.units} units, digest ${table.index.digest.slice(0, 12)}; ` +
+          `this list: ${index.units} units, digest ${index.digest.slice(0, 12)}): the lot changed while the recall ran; ask again`,
+      );
+    }
+  }
+  const n = serials.length;
+  const bestTable = new Int16Array(n).fill(-1);
+  const bestEvent = new Int32Array(n);
   tables.forEach((table, t) => {
-    const rows = table.serials.length > 0 ? table.serials.split('\n') : [];
-    for (let row = 0; row < rows.length; row += 1) {
-      const serial = rows[row] as string;
-      const prior = best.get(serial);
-      if (prior === undefined || later(table, row, tables[Math.floor(prior / ROW_SPAN)] as NodePositions, prior % ROW_SPAN)) {
-        best.set(serial, t * ROW_SPAN + row);
+    const unit = table.unit;
+    for (let i = 0; i < n; i += 1) {
+      const e = unit[i] as number;
+      if (e < 0) continue;
+      const prior = bestTable[i] as number;
+      if (prior < 0 || later(table, e, tables[prior] as NodePositions, bestEvent[i] as number)) {
+        bestTable[i] = t;
+        bestEvent[i] = e;
       }
     }
   });
   const groups = new Map<number, MergedGroup>();
-  const groupEvents = new Map<MergedGroup, Set<string>>();
+  // An event decides one group of one table, so "seen" is kept per table and event.
+  const seen = tables.map((table) => new Uint8Array(table.events.length));
   const unaccounted: string[] = [];
-  for (const serial of serials) {
-    const found = best.get(serial);
-    if (found === undefined) {
+  for (let i = 0; i < n; i += 1) {
+    const t = bestTable[i] as number;
+    const serial = serials[i] as string;
+    if (t < 0) {
       unaccounted.push(serial);
       continue;
     }
-    const t = Math.floor(found / ROW_SPAN);
-    const row = found % ROW_SPAN;
     const table = tables[t] as NodePositions;
-    const g = table.group[row] as number;
-    const key = t * ROW_SPAN + g;
+    const e = bestEvent[i] as number;
+    const g = table.group[e] as number;
+    const at = table.at[e] as number;
+    const key = t * GROUP_SPAN + g;
     let group = groups.get(key);
     if (!group) {
-      group = { ...(table.groups[g] as Position), node: table.node, serials: [], eventIDs: [], since: table.at[row] as number };
+      group = { ...(table.groups[g] as Position), node: table.node, serials: [], eventIDs: [], since: at };
       groups.set(key, group);
-      groupEvents.set(group, new Set());
     }
     group.serials.push(serial);
-    const eventId = table.events[table.event[row] as number] as string;
-    const seen = groupEvents.get(group) as Set<string>;
-    if (!seen.has(eventId)) {
-      seen.add(eventId);
-      group.eventIDs.push(eventId);
+    const seenHere = seen[t] as Uint8Array;
+    if (seenHere[e] === 0) {
+      seenHere[e] = 1;
+      group.eventIDs.push(table.events[e] as string);
     }
-    const at = table.at[row] as number;
     if (at < group.since) group.since = at;
   }
   const parties: Record<string, PartyInfo> = {};

@@ -49,6 +49,8 @@ export const PUBLIC_ERROR_CODES = new Set([
   'UNAUTHENTICATED',
   'BAD_USER_INPUT',
   'BAD_REQUEST',
+  /** The data changed while the request ran (a lot gained a unit during a recall): ask again. */
+  'CONFLICT',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'OPERATION_RESOLUTION_FAILURE',

@@ -33,7 +33,7 @@ import { post } from './measure.ts';
 import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
 import { recallLot } from './recall.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
-import { configureServices, startService, stopAllServices } from './services.ts';
+import { buildServices, configureServices, startService, stopAllServices } from './services.ts';
 
 const MIGRATIONS: Record<NodeName, string> = {
   manufacturer: manufacturer.migrationsFolder,
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;
   const auth = await prepareBenchAuth();
-  configureServices({ env: auth.env, unset: auth.unset });
+  configureServices({ env: auth.env, unset: auth.unset, compiled: buildServices() });
   const cleanup = async () => {
     await stopAllServices();
     auth.dispose();

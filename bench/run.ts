@@ -40,7 +40,7 @@ import { roundsOf, startRecordingProxies } from './proxy.ts';
 import { elementString, traceBody } from './queries.ts';
 import { recallLot, type RecallResult } from './recall.ts';
 import { renderMarkdown, resultsTable, type Results, type TargetResults } from './report.ts';
-import { configureServices, memoryOf, sampling, startService, stopAllServices, type Service } from './services.ts';
+import { buildServices, configureServices, memoryOf, sampling, startService, stopAllServices, type Service } from './services.ts';
 import { BENCH_IDENTITY, prepareBenchAuth, UNTHROTTLED, type BenchAuth } from './auth.ts';
 import { measureStartup } from './startup.ts';
 import { measureConfigs, measureIngestInsert, measureJit, measurePositionTable } from './experiments.ts';
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   const prefix = `tracefed_bench_${Date.now().toString(36)}`;
   // The development keys are created here, once, before any process starts; every child reads them.
   const auth = await prepareBenchAuth();
-  configureServices({ env: auth.env, unset: auth.unset });
+  configureServices({ env: auth.env, unset: auth.unset, compiled: buildServices() });
   let cleaning = false;
   const cleanup = async () => {
     if (cleaning) return;

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { build } from '../scripts/build.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,19 +27,41 @@ export interface ServiceSpec {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   ready: RegExp;
+  /** Run the TypeScript entry through tsx even when the bench built the services (for comparisons). */
+  tsx?: boolean;
 }
 
 const running = new Set<Service>();
 
 /** What every child gets on top of the inherited environment (see configureServices). */
-let shared: { env: Record<string, string>; unset: string[] } | undefined;
+let shared: { env: Record<string, string>; unset: string[]; compiled?: string } | undefined;
+
+/**
+ * Builds the services as production runs them (scripts/build.ts, into dist/) and returns the folder for
+ * configureServices: the bench measures the compiled gateway and nodes, not TypeScript loaded by tsx.
+ */
+export function buildServices(): string {
+  const out = fileURLToPath(new URL('../dist', import.meta.url));
+  build(out);
+  return out;
+}
 
 /**
  * Sets the environment every service starts with: the bench's identity set-up (bench/auth.ts), so
  * that every gateway and node reads the same keys. Must run before the first startService.
  */
-export function configureServices(options: { env: Record<string, string>; unset: string[] }): void {
+export function configureServices(options: { env: Record<string, string>; unset: string[]; compiled?: string }): void {
   shared = options;
+}
+
+/**
+ * How a service is started: the gateway and the nodes from their compiled JavaScript when the bench
+ * built them (`compiled`, the output of scripts/build.ts: what production runs), anything else (the
+ * bench's own servers) through tsx.
+ */
+function commandOf(spec: ServiceSpec): string[] {
+  if (shared?.compiled && !spec.tsx && /^(gateway|subgraphs)\//.test(spec.entry)) return [`${shared.compiled}/${spec.entry.replace(/\.ts$/, '.js')}`];
+  return ['--import', 'tsx', spec.entry];
 }
 
 /** Starts a service and resolves once it printed its URL; rejects with its output when it dies first. */
@@ -46,7 +69,7 @@ export async function startService(spec: ServiceSpec, timeoutMs = 120_000): Prom
   if (!shared) throw new Error(`cannot start ${spec.name}: call configureServices with the bench's identity set-up first`);
   const inherited = { ...process.env };
   for (const name of shared.unset) delete inherited[name];
-  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), '--import', 'tsx', spec.entry], {
+  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), ...commandOf(spec)], {
     cwd: ROOT,
     env: { ...inherited, APOLLO_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: '0', ...shared.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

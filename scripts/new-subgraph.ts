@@ -237,7 +237,7 @@ function addToCompose(text: string, spec: Registered): string {
   const NAME = name.toUpperCase();
   const service = `  ${name}:
     <<: *tracefed
-    command: ["node", "--import", "tsx", "subgraphs/${name}/src/main.ts"]
+    command: ["node", "dist/subgraphs/${name}/src/main.js"]
     environment:
       <<: *tracefed-env
       PORT: "${port}"

@@ -287,7 +287,7 @@ describe('registration (on copies of the files it edits)', () => {
     expect(workspaces.indexOf(`subgraphs/${NAME}`)).toBe(original.findLastIndex((w) => w.startsWith('subgraphs/')) + 1);
 
     const compose = readCopy('docker-compose.yml');
-    expect(compose).toContain(`  ${NAME}:\n    <<: *tracefed\n    command: ["node", "--import", "tsx", "subgraphs/${NAME}/src/main.ts"]`);
+    expect(compose).toContain(`  ${NAME}:\n    <<: *tracefed\n    command: ["node", "dist/subgraphs/${NAME}/src/main.js"]`);
     expect(compose).toContain(`      PORT: "${spec.port}"\n      THROWAWAY_DATABASE_URL: postgres://`);
     const gatewayBlock = compose.slice(compose.indexOf('\n  gateway:\n'));
     expect(gatewayBlock).toContain(`      THROWAWAY_URL: http://${NAME}:${spec.port}/graphql\n`);

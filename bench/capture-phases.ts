@@ -1,7 +1,9 @@
 /**
  * Where a capture's time goes: the documents of bench/capture.ts, with validation and normalisation
  * (`normaliseDocument`) timed apart from storing (`storeDocument` in one transaction), and the SQL
- * statements each document costs. Run with --cpu-prof to see inside either phase.
+ * statements each document costs. Validation alone (`validateDocument`) is timed in a pass of its own
+ * over the same document, not counted in the total: normaliseDocument validates too, so "normalise
+ * only" is the difference of the two. Run with --cpu-prof to see inside either phase.
  *
  *   node --import tsx bench/capture-phases.ts [--units 20000] [--driver pglite|postgres] [--documents 30] [--keep]
  */
@@ -12,6 +14,7 @@ import * as dispenser from '@tracefed/dispenser';
 import { openDatabase } from '@tracefed/kit/db/connection';
 import { storeDocument } from '@tracefed/kit/epcis/ingest';
 import { normaliseDocument } from '@tracefed/kit/epcis/normalise';
+import { validateDocument } from '@tracefed/kit/epcis/validate';
 import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
 import { captureDocuments } from './load.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
@@ -71,12 +74,16 @@ async function main(): Promise<void> {
       const url = driver === 'postgres' ? await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]) : undefined;
       const database = await openDatabase({ url, migrationsFolder: MIGRATIONS[node], maxConnections: 2 });
       const docs = [...captureDocuments(network.nodes[node], 1000, 'by-tenant')].slice(0, maxDocuments + 1);
+      let validateMs = 0;
       let normaliseMs = 0;
       let storeMs = 0;
       let events = 0;
       let identifiers = 0;
       let statements = 0;
       for (const [i, doc] of docs.entries()) {
+        const v0 = performance.now();
+        validateDocument(doc.document);
+        const validated = performance.now() - v0;
         const t0 = performance.now();
         const normalised = normaliseDocument(doc.document);
         const t1 = performance.now();
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
           statementTimes.clear(); // master data, untimed as in bench/capture.ts
           continue;
         }
+        validateMs += validated;
         normaliseMs += t1 - t0;
         storeMs += t2 - t1;
         events += normalised.events.length;
@@ -97,9 +105,11 @@ async function main(): Promise<void> {
       const kinds = [...statementTimes.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
       for (const [kind, t] of kinds) console.log(`  ${t.ms.toFixed(0).padStart(6)} ms ${String(t.n).padStart(5)}x  ${kind}`);
       statementTimes.clear();
+      const rate = (ms: number) => Math.round(events / (ms / 1000));
       console.log(
-        `${driver} ${node}: ${timed} docs, ${events} events, ${identifiers} identifiers; normalise ${normaliseMs.toFixed(0)} ms ` +
-          `(${Math.round(events / (normaliseMs / 1000))} ev/s), store ${storeMs.toFixed(0)} ms (${Math.round(events / (storeMs / 1000))} ev/s), ` +
+        `${driver} ${node}: ${timed} docs, ${events} events, ${identifiers} identifiers; validate+normalise ${normaliseMs.toFixed(0)} ms ` +
+          `(${rate(normaliseMs)} ev/s; validate alone ${validateMs.toFixed(0)} ms, ${rate(validateMs)} ev/s; ` +
+          `normalise only ≈ ${(normaliseMs - validateMs).toFixed(0)} ms), store ${storeMs.toFixed(0)} ms (${Math.round(events / (storeMs / 1000))} ev/s), ` +
           `total ${Math.round(events / ((normaliseMs + storeMs) / 1000))} ev/s; ${(statements / Math.max(1, timed)).toFixed(1)} statements per document`,
       );
       await database.close();

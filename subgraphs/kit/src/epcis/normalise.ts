@@ -7,8 +7,9 @@ import {
   EpcisDocumentError,
   expandCurie,
   locateEvents,
-  validateDocument,
+  validateDocumentKeyed,
   type DocumentProblem,
+  type IdentifierKeys,
 } from './validate.ts';
 import { NS, normaliseVocabulary, type VocabularyKind } from './vocabulary.ts';
 
@@ -92,7 +93,7 @@ function expandObject(value: unknown, prefixes: Readonly<Record<string, string>>
  * without an eventID get their EPCIS Event Hash ID. Throws EpcisDocumentError listing every problem.
  */
 export function normaliseDocument(document: unknown): NormalisedDocument {
-  const validation = validateDocument(document);
+  const { validation, keys } = validateDocumentKeyed(document);
   if (!validation.ok) throw new EpcisDocumentError(validation.problems);
   const doc = document as JsonObject;
   const prefixes = contextPrefixes(doc['@context']);
@@ -101,48 +102,65 @@ export function normaliseDocument(document: unknown): NormalisedDocument {
     (entry): entry is JsonObject => typeof entry === 'object' && entry !== null,
   );
   const { list, path: eventListPath } = locateEvents(doc);
-  const keyOf = memoisedIdentifierKey();
+  const keyOf = memoisedIdentifierKey(keys);
+  // An event without a context of its own has the document's prefixes, which are only read.
   const events = (list as JsonObject[]).map((raw) =>
-    normaliseEvent(raw, contextPrefixes(raw['@context'], prefixes), contextObjects, keyOf),
+    normaliseEvent(raw, raw['@context'] === undefined ? prefixes : contextPrefixes(raw['@context'], prefixes), contextObjects, keyOf),
   );
   return { events, masterData: normaliseMasterData(doc, prefixes), eventListPath };
 }
 
-type KeyOf = (value: string) => ReturnType<typeof identifierKey>;
+type KeyOf = (value: string) => { key: string; id?: Gs1Identifier | undefined };
 
 /**
- * identifierKey with a memory for one document: its events name the same read points, locations,
- * parties and containers again and again, and parsing an identifier is most of normalising one.
+ * identifierKey with a memory for one document, starting from the keys validation found: validation
+ * has parsed every identifier an event names (after the same CURIE expansion), and its events name
+ * the same read points, locations, parties and containers again and again.
  */
-function memoisedIdentifierKey(): KeyOf {
-  const known = new Map<string, ReturnType<typeof identifierKey>>();
+function memoisedIdentifierKey(known: IdentifierKeys): KeyOf {
   return (value) => {
-    let found = known.get(value);
-    if (!found) {
-      found = identifierKey(value);
-      known.set(value, found);
-    }
-    return found;
+    const found = known.get(value);
+    if (found?.ok) return found;
+    // Not seen by validation (or malformed, which validation has refused already): as before.
+    const computed = identifierKey(value);
+    known.set(value, { ok: true, ...computed });
+    return computed;
   };
 }
 
 function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, contextObjects: JsonObject[], keyOf: KeyOf): NormalisedEvent {
   const eventId = typeof e.eventID === 'string' ? e.eventID : eventHashId(e, prefixes);
+  // One row per (role, identifier): two spellings of one key (an EPC URN and a Digital Link) are one
+  // row, and repeated quantities of one class add up. Each role comes from one list, so a role's rows
+  // are told apart by key alone.
   const epcs: EpcRef[] = [];
   const addList = (field: string, role: string) => {
     const value = e[field];
     if (!Array.isArray(value)) return;
+    const seen = new Set<string>();
     for (const item of value as string[]) {
       const { key, id } = keyOf(expandTerm(item, prefixes));
-      epcs.push({ role, epcKey: key, ...unitParts(id) });
+      if (seen.has(key)) continue;
+      seen.add(key);
+      epcs.push(epcRef(role, key, id));
     }
   };
   const addQuantities = (field: string, role: string) => {
     const value = e[field];
     if (!Array.isArray(value)) return;
+    const seen = new Map<string, EpcRef>();
     for (const q of value as Array<{ epcClass: string; quantity?: number; uom?: string }>) {
       const { key, id } = keyOf(expandTerm(q.epcClass, prefixes));
-      epcs.push({ role, epcKey: key, ...unitParts(id), quantity: q.quantity, uom: q.uom });
+      const prior = seen.get(key);
+      if (prior) {
+        if (prior.quantity !== undefined && q.quantity !== undefined) prior.quantity += q.quantity;
+        continue;
+      }
+      const ref = epcRef(role, key, id);
+      ref.quantity = q.quantity;
+      ref.uom = q.uom;
+      seen.set(key, ref);
+      epcs.push(ref);
     }
   };
   addList('epcList', 'epc');
@@ -177,10 +195,10 @@ function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, context
     });
 
   let extensions: Record<string, unknown> | null = null;
-  for (const [k, v] of Object.entries(e)) {
+  for (const k of Object.keys(e)) {
     if (STANDARD_FIELDS.has(k)) continue;
     extensions ??= {};
-    extensions[expandTerm(k, prefixes)] = expandObject(v, prefixes);
+    extensions[expandTerm(k, prefixes)] = expandObject(e[k], prefixes);
   }
   const ilmd = e.ilmd && typeof e.ilmd === 'object' ? (expandObject(e.ilmd, prefixes) as Record<string, unknown>) : null;
   const errorDeclaration =
@@ -216,34 +234,28 @@ function normaliseEvent(e: JsonObject, prefixes: Record<string, string>, context
     ilmd,
     extensions,
     errorDeclaration,
-    epcs: dedupeEpcs(epcs),
+    epcs,
     document,
   };
 }
 
-function unitParts(id: Gs1Identifier | undefined): Pick<EpcRef, 'gtin' | 'serial' | 'lot'> {
-  if (!id) return {};
-  switch (id.kind) {
+/** An identifier row with the GTIN, serial and lot its key carries (fields in this order). */
+function epcRef(role: string, epcKey: string, id: Gs1Identifier | undefined): EpcRef {
+  const ref: EpcRef = { role, epcKey };
+  switch (id?.kind) {
     case 'sgtin':
-      return { gtin: id.gtin, serial: id.serial };
+      ref.gtin = id.gtin;
+      ref.serial = id.serial;
+      break;
     case 'lgtin':
-      return { gtin: id.gtin, lot: id.lot };
+      ref.gtin = id.gtin;
+      ref.lot = id.lot;
+      break;
     case 'gtin':
-      return { gtin: id.gtin };
-    default:
-      return {};
+      ref.gtin = id.gtin;
+      break;
   }
-}
-
-function dedupeEpcs(epcs: EpcRef[]): EpcRef[] {
-  const seen = new Map<string, EpcRef>();
-  for (const ref of epcs) {
-    const id = `${ref.role}\u0000${ref.epcKey}`;
-    const prior = seen.get(id);
-    if (prior && prior.quantity !== undefined && ref.quantity !== undefined) prior.quantity += ref.quantity;
-    else if (!prior) seen.set(id, { ...ref });
-  }
-  return [...seen.values()];
+  return ref;
 }
 
 function normaliseMasterData(doc: JsonObject, prefixes: Record<string, string>): MasterDataElement[] {

@@ -14,8 +14,7 @@
  * Every problem carries the event index (when inside an event), a JSON path and a plain reason.
  */
 import { z } from 'zod';
-import { Gs1Error } from '../gs1/index.ts';
-import { identifierKey } from './identifiers.ts';
+import { tryIdentifierKey, type IdentifierKeyResult } from './identifiers.ts';
 import { CBV_FORMS, CBV_TERMS, NS, type VocabularyKind } from './vocabulary.ts';
 import type { JsonObject } from './types.ts';
 
@@ -68,8 +67,12 @@ export function isDateTime(value: string): boolean {
 
 /** An absolute URI: a scheme, a colon, and no whitespace or characters RFC 3986 excludes. */
 export function isUri(value: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$/.test(value);
+  return URI.test(value);
 }
+
+// Patterns used for every identifier live at module level: a regular expression literal inside a
+// function makes a new RegExp object each time it runs.
+const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$/;
 
 const DATE_TIME_HINT = 'expected an RFC 3339 date-time with a time zone, e.g. 2026-03-01T10:00:00.000+01:00';
 const URI_HINT = 'expected an absolute URI such as urn:epc:id:sgtin:0614141.107346.2017 or https://id.gs1.org/01/…';
@@ -302,6 +305,20 @@ export function locateEvents(document: unknown): { list: unknown; path: string }
  * or every problem found.
  */
 export function validateDocument(document: unknown): Validation {
+  return validateDocumentKeyed(document).validation;
+}
+
+/**
+ * validateDocument, and the canonical key of every identifier it checked, by the (CURIE-expanded)
+ * value it parsed. Normalisation reuses them: checking an identifier is parsing it, and parsing
+ * identifiers was most of validation and most of normalisation, done twice.
+ */
+export function validateDocumentKeyed(document: unknown): { validation: Validation; keys: IdentifierKeys } {
+  const keys: IdentifierKeys = new Map();
+  return { validation: validateWith(document, keys), keys };
+}
+
+function validateWith(document: unknown, keys: IdentifierKeys): Validation {
   if (!isObject(document)) {
     return { ok: false, problems: [{ path: '$', reason: `expected an EPCISDocument JSON object, got ${describe(document)}` }] };
   }
@@ -311,7 +328,7 @@ export function validateDocument(document: unknown): Validation {
   const problems: DocumentProblem[] = parsed.success
     ? []
     : parsed.error.issues.flatMap((issue) => fromZodIssue(issue, listSegments));
-  problems.push(...meaningProblems(document, eventListPath));
+  problems.push(...meaningProblems(document, eventListPath, keys));
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: dedupe(problems) };
   const events =
     parsed.data.type === 'EPCISDocument'
@@ -466,15 +483,18 @@ const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList'
 
 class Collector {
   readonly problems: DocumentProblem[] = [];
-  constructor(private readonly eventIndex?: number) {}
+  constructor(
+    readonly keys: IdentifierKeys,
+    private readonly eventIndex?: number,
+  ) {}
   add(path: string, reason: string): void {
     this.problems.push({ ...(this.eventIndex !== undefined ? { eventIndex: this.eventIndex } : {}), path, reason });
   }
 }
 
-function meaningProblems(doc: JsonObject, eventListPath: string): DocumentProblem[] {
+function meaningProblems(doc: JsonObject, eventListPath: string, keys: IdentifierKeys): DocumentProblem[] {
   const scope = contextPrefixes(doc['@context']);
-  const top = new Collector();
+  const top = new Collector(keys);
   for (const key of Object.keys(doc)) {
     if (!DOCUMENT_FIELDS.has(key)) checkExtensionName(top, `$${member(key)}`, key, scope);
   }
@@ -484,8 +504,10 @@ function meaningProblems(doc: JsonObject, eventListPath: string): DocumentProble
   if (Array.isArray(list)) {
     list.forEach((event, index) => {
       if (!isObject(event)) return;
-      const c = new Collector(index);
-      checkEvent(c, event, `${eventListPath}[${index}]`, contextPrefixes(event['@context'], scope));
+      const c = new Collector(keys, index);
+      // An event without a context of its own has the document's prefixes, which are only read.
+      const eventScope = event['@context'] === undefined ? scope : contextPrefixes(event['@context'], scope);
+      checkEvent(c, event, `${eventListPath}[${index}]`, eventScope);
       problems.push(...c.problems);
     });
   }
@@ -612,19 +634,30 @@ function checkEvent(c: Collector, e: JsonObject, base: string, scope: Record<str
   for (const list of GS1_ID_LISTS) {
     const value = e[list];
     if (!Array.isArray(value)) continue;
-    value.forEach((id, i) => {
-      if (typeof id === 'string') checkIdentifier(c, `${base}.${list}[${i}]`, id, scope);
-    });
-    if (value.every((v) => typeof v === 'string') && new Set(value).size !== value.length) {
+    // The path is only written out for a problem: lists run to thousands of identifiers.
+    let strings = true;
+    for (let i = 0; i < value.length; i += 1) {
+      const id: unknown = value[i];
+      if (typeof id !== 'string') {
+        strings = false;
+        continue;
+      }
+      const problem = identifierProblem(c, id, scope);
+      if (problem !== undefined) c.add(`${base}.${list}[${i}]`, problem);
+    }
+    if (strings && new Set(value).size !== value.length) {
       c.add(`${base}.${list}`, `names the same identifier more than once: ${[...duplicates(value as string[])].slice(0, 3).join(', ')}`);
     }
   }
   for (const list of QUANTITY_LISTS) {
     const value = e[list];
     if (!Array.isArray(value)) continue;
-    value.forEach((q, i) => {
-      if (isObject(q) && typeof q.epcClass === 'string') checkIdentifier(c, `${base}.${list}[${i}].epcClass`, q.epcClass, scope);
-    });
+    for (let i = 0; i < value.length; i += 1) {
+      const q: unknown = value[i];
+      if (!isObject(q) || typeof q.epcClass !== 'string') continue;
+      const problem = identifierProblem(c, q.epcClass, scope);
+      if (problem !== undefined) c.add(`${base}.${list}[${i}].epcClass`, problem);
+    }
   }
   for (const field of ['parentID', 'transformationID', 'eventID'] as const) {
     if (typeof e[field] === 'string') checkIdentifier(c, `${base}.${field}`, e[field] as string, scope);
@@ -746,22 +779,36 @@ function gs1Term(c: Collector, path: string, name: string, value: string, scope:
  * `scheme:…` is an absolute URI as JSON-LD reads it. GS1 keys (EPC URIs, Digital Links) must be well formed.
  */
 function checkIdentifier(c: Collector, path: string, value: string, scope: Record<string, string>): void {
-  if (!isUri(value)) return; // the shape pass says what is wrong
-  try {
-    identifierKey(expandCurie(value, scope));
-  } catch (error) {
-    if (error instanceof Gs1Error) c.add(path, error.message);
-    else throw error;
-  }
+  const problem = identifierProblem(c, value, scope);
+  if (problem !== undefined) c.add(path, problem);
 }
+
+/** What is wrong with an identifier (see checkIdentifier), or undefined; its key is kept in c.keys. */
+function identifierProblem(c: Collector, value: string, scope: Record<string, string>): string | undefined {
+  if (!isUri(value)) return undefined; // the shape pass says what is wrong
+  const expanded = expandCurie(value, scope);
+  let found = c.keys.get(expanded);
+  if (found === undefined) {
+    found = tryIdentifierKey(expanded);
+    c.keys.set(expanded, found);
+  }
+  return found.ok ? undefined : found.message;
+}
+
+/** Canonical keys by the identifier they were read from; see validateDocumentKeyed. */
+export type IdentifierKeys = Map<string, IdentifierKeyResult>;
 
 /** Expands `prefix:local` when the prefix is declared in the @context (and is not a URI scheme such as http). */
 export function expandCurie(value: string, scope: Readonly<Record<string, string>>): string {
-  const m = /^([A-Za-z_][\w.-]*):(.*)$/s.exec(value);
+  // Most values are URNs and web URIs, whose schemes the test below would find in URI_SCHEMES.
+  if (value.startsWith('urn:') || value.startsWith('https:') || value.startsWith('http:')) return value;
+  const m = CURIE.exec(value);
   if (!m || (m[2] ?? '').startsWith('//') || URI_SCHEMES.has((m[1] as string).toLowerCase())) return value;
   const ns = scope[m[1] as string];
   return ns === undefined ? value : ns + m[2];
 }
+
+const CURIE = /^([A-Za-z_][\w.-]*):(.*)$/s;
 
 /** Extension properties (and ILMD fields, master data attributes) need a namespace the reader can resolve. */
 function checkExtensionName(c: Collector, path: string, name: string, scope: Record<string, string>, what = 'extension field'): void {

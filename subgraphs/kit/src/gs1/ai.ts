@@ -166,9 +166,12 @@ const CSET82 = new Set(
   '!"%&\'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz',
 );
 
+/** CSET82 by character code, for the check that runs on every serial and lot. */
+const CSET82_CODES: readonly boolean[] = Array.from({ length: 128 }, (_, code) => CSET82.has(String.fromCharCode(code)));
+
 /** True when every character of `value` is in GS1 AI encodable character set 82. */
 export function isCset82(value: string): boolean {
-  for (const ch of value) if (!CSET82.has(ch)) return false;
+  for (let i = 0; i < value.length; i++) if (CSET82_CODES[value.charCodeAt(i)] !== true) return false;
   return true;
 }
 
@@ -177,6 +180,7 @@ export function isCset82(value: string): boolean {
  * encodable character set 82, and its 1-based position.
  */
 export function assertCset82(value: string, part: string): void {
+  if (isCset82(value)) return;
   let position = 0;
   for (const ch of value) {
     position++;
@@ -283,17 +287,30 @@ function checkDateTime(value: string, part: string, today: Date): void {
 // ---------------------------------------------------------------------------
 // Value validation
 
+/** How an AI's length and unit are written in messages, made once per AI rather than per value. */
+const WORDING = new Map<string, { part: string; lengthText: string; unit: string }>();
+
+function wording(def: AiDefinition): { part: string; lengthText: string; unit: string } {
+  let found = WORDING.get(def.code);
+  if (!found) {
+    found = {
+      part: def.part,
+      lengthText: def.fixedLength ? `exactly ${def.maxLength}` : `1 to ${def.maxLength}`,
+      unit: def.charset === 'numeric' ? 'digits' : 'characters',
+    };
+    WORDING.set(def.code, found);
+  }
+  return found;
+}
+
 /**
  * Validate `value` against the definition of AI `code`: length, character
  * set, check digit and date rules. Returns the value unchanged.
  * Throws a Gs1Error whose `part` is the AI's part name.
  */
-export function validateAiValue(code: string, value: string, today: Date = new Date()): string {
-  const def = requireAi(code, `AI (${code})`);
-  const { part } = def;
-  const lengthText =
-    def.fixedLength ? `exactly ${def.maxLength}` : `1 to ${def.maxLength}`;
-  const unit = def.charset === 'numeric' ? 'digits' : 'characters';
+export function validateAiValue(code: string, value: string, today?: Date): string {
+  const def = BY_CODE.get(code) ?? requireAi(code, `AI (${code})`);
+  const { part, lengthText, unit } = wording(def);
   if (value.length === 0) {
     throw new Gs1Error(`${part} is empty; expected ${lengthText} ${unit}.`, part, 'empty');
   }
@@ -320,7 +337,8 @@ export function validateAiValue(code: string, value: string, today: Date = new D
       );
     }
   }
-  if (def.date === 'yymmdd') parseDate(value, part, today, true);
-  if (def.date === 'yymmddhhmm') checkDateTime(value, part, today);
+  // Today's date is only read for date AIs: serials and lots, checked by the thousand, need no clock.
+  if (def.date === 'yymmdd') parseDate(value, part, today ?? new Date(), true);
+  if (def.date === 'yymmddhhmm') checkDateTime(value, part, today ?? new Date());
   return value;
 }

@@ -11,7 +11,7 @@
  *   414 location GLN   -> 254 (GLN extension)
  *   417 party GLN      -> none
  */
-import { Gs1Error, quote } from './errors.ts';
+import { Gs1Error, gs1Failure, quote, unwrapGs1, type Gs1Result } from './errors.ts';
 import { assertGtin } from './checkDigit.ts';
 import { getAi, requireAi, validateAiValue } from './ai.ts';
 import type { AiValue } from './elementString.ts';
@@ -55,9 +55,11 @@ function isPrimaryKey(code: string): boolean {
   return Object.hasOwn(DIGITAL_LINK_PRIMARY_KEYS, code);
 }
 
+const AI_CODE = /^[0-9]{2,4}$/;
+
 /** Map a path segment to an AI code (numeric AI or short name), if it names one. */
 function pathAi(segment: string): string | undefined {
-  if (/^[0-9]{2,4}$/.test(segment)) return getAi(segment) ? segment : undefined;
+  if (AI_CODE.test(segment)) return getAi(segment) ? segment : undefined;
   return Object.hasOwn(PATH_SHORT_NAMES, segment) ? PATH_SHORT_NAMES[segment] : undefined;
 }
 
@@ -66,13 +68,19 @@ function pathAi(segment: string): string | undefined {
  * unreserved characters A-Z a-z 0-9 - . _ ~ becomes %HH (upper-case hex).
  */
 export function encodeDigitalLinkValue(value: string): string {
+  // Most serials, lots and keys need no escape at all; this check is cheaper than encoding.
+  if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
 }
 
+/** Values made only of the RFC 3986 unreserved characters, which encode to themselves. */
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+
 function decodeValue(raw: string, part: string): string {
+  if (!raw.includes('%')) return raw; // decodeURIComponent would return it unchanged
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -99,16 +107,24 @@ const URI_SHAPE = /^(https?):\/\/([^/?#]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i;
  * that are not in the AI table are ignored.
  */
 export function parseDigitalLink(uri: string): AiValue[] {
+  return unwrapGs1(readDigitalLink(uri));
+}
+
+/**
+ * parseDigitalLink's body. A URI that is no Digital Link at all (not http(s), or no GS1 primary key in
+ * its path: most web URIs) is returned as a failure; a Digital Link with a malformed value still throws.
+ */
+export function readDigitalLink(uri: string): Gs1Result<AiValue[]> {
   const text = uri.trim();
   const m = URI_SHAPE.exec(text);
   if (!m) {
-    throw new Gs1Error(
-      `Digital Link URI ${quote(text)} is not an http:// or https:// URI with a host; expected e.g. https://id.gs1.org/01/09506000134352/21/123.`,
+    return gs1Failure(
+      () => `Digital Link URI ${quote(text)} is not an http:// or https:// URI with a host; expected e.g. https://id.gs1.org/01/09506000134352/21/123.`,
       URI_PART,
       'syntax',
     );
   }
-  return parseDigitalLinkParts(m[3] ?? '', m[4]);
+  return readDigitalLinkParts(m[3] ?? '', m[4]);
 }
 
 /**
@@ -116,6 +132,11 @@ export function parseDigitalLink(uri: string): AiValue[] {
  * Exposed for callers holding a host-less path such as a canonical key.
  */
 export function parseDigitalLinkParts(path: string, query?: string): AiValue[] {
+  return unwrapGs1(readDigitalLinkParts(path, query));
+}
+
+/** parseDigitalLinkParts's body: a path without a primary key is a failure, a malformed value throws. */
+export function readDigitalLinkParts(path: string, query?: string): Gs1Result<AiValue[]> {
   const segments = path.split('/');
   if (segments[0] === '') segments.shift();
   if (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
@@ -133,8 +154,8 @@ export function parseDigitalLinkParts(path: string, query?: string): AiValue[] {
     if (pairsOk) start = i;
   }
   if (start < 0) {
-    throw new Gs1Error(
-      `Digital Link path ${quote(path)} has no GS1 primary key followed by /AI/value pairs; expected e.g. /01/{GTIN}[/22/{CPV}][/10/{lot}][/21/{serial}], /00/{SSCC}, /414/{GLN}[/254/{extension}] or /417/{party GLN}, optionally after a path prefix.`,
+    return gs1Failure(
+      () => `Digital Link path ${quote(path)} has no GS1 primary key followed by /AI/value pairs; expected e.g. /01/{GTIN}[/22/{CPV}][/10/{lot}][/21/{serial}], /00/{SSCC}, /414/{GLN}[/254/{extension}] or /417/{party GLN}, optionally after a path prefix.`,
       PATH_PART,
       'missing-key',
     );
@@ -172,8 +193,9 @@ export function parseDigitalLinkParts(path: string, query?: string): AiValue[] {
     out.push({ ai: code, value });
   }
 
+  if (query === undefined || query === '') return { ok: true, value: out }; // the usual case: no query string
   const fromQuery = new Map<string, string>();
-  for (const param of (query ?? '').split('&')) {
+  for (const param of query.split('&')) {
     if (param === '') continue;
     const eq = param.indexOf('=');
     const rawKey = eq < 0 ? param : param.slice(0, eq);
@@ -207,7 +229,7 @@ export function parseDigitalLinkParts(path: string, query?: string): AiValue[] {
   for (const code of [...fromQuery.keys()].sort()) {
     out.push({ ai: code, value: fromQuery.get(code) ?? '' });
   }
-  return out;
+  return { ok: true, value: out };
 }
 
 /**

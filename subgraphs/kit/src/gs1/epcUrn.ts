@@ -14,7 +14,7 @@
  * digits are re-ordered and the check digit is computed. Turning a key into a
  * URN needs the GS1 Company Prefix length, which callers pass in.
  */
-import { Gs1Error, assertDigits, quote } from './errors.ts';
+import { Gs1Error, assertDigits, gs1Failure, quote, unwrapGs1, type Gs1Result } from './errors.ts';
 import { assertGln, assertGtin, assertSscc, computeCheckDigit } from './checkDigit.ts';
 import { validateAiValue } from './ai.ts';
 
@@ -36,6 +36,9 @@ const CP_PART = 'EPC URN company prefix';
  */
 const MUST_ESCAPE = new Set(['"', '%', '&', '/', '<', '>', '?']);
 
+/** A component holding a % escape or a character of MUST_ESCAPE, which unescapeEpcComponent must look at. */
+const NEEDS_UNESCAPE = /["%&/<>?]/;
+
 /** Escape a (CSET 82) serial, lot or extension for use in an EPC URN. */
 export function escapeEpcComponent(value: string): string {
   let out = '';
@@ -47,6 +50,7 @@ export function escapeEpcComponent(value: string): string {
 
 /** Undo EPC URN %HH escaping; rejects malformed escapes and characters that should have been escaped. */
 export function unescapeEpcComponent(raw: string, part: string): string {
+  if (!NEEDS_UNESCAPE.test(raw)) return raw; // the usual case: nothing escaped, nothing to reject
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const ch = raw.charAt(i);
@@ -110,6 +114,16 @@ function checkReference(ref: string, cp: string, total: number, part: string, ur
 
 /** Split "a.b.rest" into exactly `count` components; the last may contain dots when `restMayHaveDots`. */
 function components(body: string, count: number, restMayHaveDots: boolean, urn: string, shape: string): string[] {
+  // The well-formed cases by position, without splitting the whole body (the last component of an
+  // SGTIN may hold dots of its own); anything else takes the general path below, which explains.
+  const first = body.indexOf('.');
+  if (first >= 0) {
+    const second = body.indexOf('.', first + 1);
+    if (count === 2 && second < 0) return [body.slice(0, first), body.slice(first + 1)];
+    if (count === 3 && second >= 0 && (restMayHaveDots || body.indexOf('.', second + 1) < 0)) {
+      return [body.slice(0, first), body.slice(first + 1, second), body.slice(second + 1)];
+    }
+  }
   const parts = body.split('.');
   if (restMayHaveDots && parts.length > count) {
     parts.splice(count - 1, parts.length, parts.slice(count - 1).join('.'));
@@ -127,13 +141,24 @@ function components(body: string, count: number, restMayHaveDots: boolean, urn: 
 const SUPPORTED =
   'urn:epc:id:sgtin, urn:epc:id:sscc, urn:epc:id:sgln, urn:epc:id:pgln, urn:epc:class:lgtin and urn:epc:idpat:sgtin';
 
+const EPC_URN_SHAPE = /^urn:epc:([a-z]+):([a-z0-9-]+):(.*)$/i;
+
 /** Parse one of the supported EPC URNs (see module comment). */
 export function parseEpcUrn(urn: string): EpcUrn {
+  return unwrapGs1(readEpcUrn(urn));
+}
+
+/**
+ * parseEpcUrn's body. A URN that is not one of the supported kinds at all (no scheme, or a scheme
+ * such as giai or grai that names no GS1 key handled here) is returned as a failure; a supported URN
+ * with a malformed part still throws, which is rare enough not to matter for speed.
+ */
+export function readEpcUrn(urn: string): Gs1Result<EpcUrn> {
   const text = urn.trim();
-  const m = /^urn:epc:([a-z]+):([a-z0-9-]+):(.*)$/i.exec(text);
+  const m = EPC_URN_SHAPE.exec(text);
   if (!m) {
-    throw new Gs1Error(
-      `EPC URN ${quote(text)} does not have the form urn:epc:{id|class|idpat}:{scheme}:{components}; supported are ${SUPPORTED}.`,
+    return gs1Failure(
+      () => `EPC URN ${quote(text)} does not have the form urn:epc:{id|class|idpat}:{scheme}:{components}; supported are ${SUPPORTED}.`,
       URN_PART,
       'syntax',
     );
@@ -163,21 +188,21 @@ export function parseEpcUrn(urn: string): EpcUrn {
             'unsupported',
           );
         }
-        return { scheme: 'idpat-sgtin', companyPrefix: cp, gtin };
+        return { ok: true, value: { scheme: 'idpat-sgtin', companyPrefix: cp, gtin } };
       }
       if (kind === 'id:sgtin') {
         const serial = validateAiValue('21', unescapeEpcComponent(last, 'serial (AI 21)'));
-        return { scheme: 'sgtin', companyPrefix: cp, gtin, serial };
+        return { ok: true, value: { scheme: 'sgtin', companyPrefix: cp, gtin, serial } };
       }
       const lot = validateAiValue('10', unescapeEpcComponent(last, 'lot (AI 10)'));
-      return { scheme: 'lgtin', companyPrefix: cp, gtin, lot };
+      return { ok: true, value: { scheme: 'lgtin', companyPrefix: cp, gtin, lot } };
     }
     case 'id:sscc': {
       const [cp = '', sr = ''] = components(body, 2, false, text, 'CompanyPrefix.SerialReference');
       checkCompanyPrefix(cp, text);
       checkReference(sr, cp, 17, 'EPC URN serial reference', text);
       const digits = sr.charAt(0) + cp + sr.slice(1);
-      return { scheme: 'sscc', companyPrefix: cp, sscc: digits + computeCheckDigit(digits) };
+      return { ok: true, value: { scheme: 'sscc', companyPrefix: cp, sscc: digits + computeCheckDigit(digits) } };
     }
     case 'id:sgln': {
       const [cp = '', lr = '', ext = ''] = components(body, 3, true, text, 'CompanyPrefix.LocationReference.Extension');
@@ -185,18 +210,18 @@ export function parseEpcUrn(urn: string): EpcUrn {
       checkReference(lr, cp, 12, 'EPC URN location reference', text);
       const digits = cp + lr;
       const extension = validateAiValue('254', unescapeEpcComponent(ext, 'GLN extension (AI 254)'));
-      return { scheme: 'sgln', companyPrefix: cp, gln: digits + computeCheckDigit(digits), extension };
+      return { ok: true, value: { scheme: 'sgln', companyPrefix: cp, gln: digits + computeCheckDigit(digits), extension } };
     }
     case 'id:pgln': {
       const [cp = '', pr = ''] = components(body, 2, false, text, 'CompanyPrefix.PartyReference');
       checkCompanyPrefix(cp, text);
       checkReference(pr, cp, 12, 'EPC URN party reference', text);
       const digits = cp + pr;
-      return { scheme: 'pgln', companyPrefix: cp, gln: digits + computeCheckDigit(digits) };
+      return { ok: true, value: { scheme: 'pgln', companyPrefix: cp, gln: digits + computeCheckDigit(digits) } };
     }
     default:
-      throw new Gs1Error(
-        `EPC URN scheme ${quote(`urn:epc:${m[1]}:${m[2]}`)} in ${quote(text)} is not supported; supported are ${SUPPORTED}.`,
+      return gs1Failure(
+        () => `EPC URN scheme ${quote(`urn:epc:${m[1]}:${m[2]}`)} in ${quote(text)} is not supported; supported are ${SUPPORTED}.`,
         'EPC URN scheme',
         'unsupported',
       );

@@ -2,7 +2,8 @@
  * Error type shared by the whole GS1 toolkit.
  *
  * Every failure in this folder is reported as a `Gs1Error` so callers can
- * show `message` to a user as-is, and branch on `part` / `reason` in code.
+ * show `message` to a user as-is, and branch on `part` / `reason` in code;
+ * the `try…` functions return the same three as a {@link Gs1Failure} instead.
  */
 
 /**
@@ -73,4 +74,55 @@ export function assertDigits(value: string, part: string, expected: string): voi
       'non-digit',
     );
   }
+}
+
+/**
+ * A failed parse as a value: what a {@link Gs1Error} would say, without an exception. Callers that
+ * meet many values which are not GS1 keys at all (an EPCIS document's business transaction IDs,
+ * event IDs, vocabulary URIs) use the `try…` functions that return this: building an Error captures a
+ * stack trace, which cost more than the parse itself on that path.
+ */
+export interface Gs1Failure {
+  readonly ok: false;
+  readonly message: string;
+  readonly part: string;
+  readonly reason: string;
+}
+
+/** The value, or why there is none. */
+export type Gs1Result<T> = { readonly ok: true; readonly value: T } | Gs1Failure;
+
+/**
+ * A failure. The message may be given as a function, called when the message is first read: a
+ * caller that only needs to know that a value is not a GS1 key never pays for the sentence.
+ */
+export function gs1Failure(message: string | (() => string), part: string, reason: Gs1ErrorReason): Gs1Failure {
+  return typeof message === 'string' ? { ok: false, message, part, reason } : new LazyFailure(message, part, reason);
+}
+
+class LazyFailure implements Gs1Failure {
+  readonly ok = false;
+  #message: string | (() => string);
+  constructor(
+    message: () => string,
+    readonly part: string,
+    readonly reason: string,
+  ) {
+    this.#message = message;
+  }
+  get message(): string {
+    if (typeof this.#message !== 'string') this.#message = this.#message();
+    return this.#message;
+  }
+}
+
+/** The failure a thrown Gs1Error describes. */
+export function failureOf(error: Gs1Error): Gs1Failure {
+  return { ok: false, message: error.message, part: error.part, reason: error.reason };
+}
+
+/** The value of a result, or its failure thrown as the Gs1Error the throwing API has always raised. */
+export function unwrapGs1<T>(result: Gs1Result<T>): T {
+  if (result.ok) return result.value;
+  throw new Gs1Error(result.message, result.part, result.reason);
 }

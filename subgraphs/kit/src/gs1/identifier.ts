@@ -12,12 +12,12 @@
  *   sgln   /414/{gln}[/254/{extension}]     (extension "0" means none)
  *   pgln   /417/{gln}
  */
-import { Gs1Error, quote } from './errors.ts';
+import { Gs1Error, failureOf, gs1Failure, quote, unwrapGs1, type Gs1Result } from './errors.ts';
 import { assertGln, assertGtin, assertSscc } from './checkDigit.ts';
 import { formatAiDate, parseAiDate, validateAiValue } from './ai.ts';
 import { parseElementString } from './elementString.ts';
 import type { AiValue } from './elementString.ts';
-import { encodeDigitalLinkValue, formatDigitalLink, parseDigitalLink, parseDigitalLinkParts } from './digitalLink.ts';
+import { encodeDigitalLinkValue, formatDigitalLink, readDigitalLink, readDigitalLinkParts } from './digitalLink.ts';
 import {
   formatIdpatSgtinUrn,
   formatLgtinUrn,
@@ -25,7 +25,7 @@ import {
   formatSglnUrn,
   formatSgtinUrn,
   formatSsccUrn,
-  parseEpcUrn,
+  readEpcUrn,
 } from './epcUrn.ts';
 
 export type Gs1Identifier =
@@ -59,23 +59,39 @@ function withExtension(gln: string, extension: string | undefined): Gs1Identifie
  * otherwise exactly one of 01, 414, 417 must be present.
  */
 function fromAis(ais: readonly AiValue[], form: string, input: string): Gs1Identifier {
-  const values = new Map(ais.map(({ ai, value }) => [ai, value]));
-  const sscc = values.get('00');
+  // The AIs that matter, read in one pass (a later value of the same AI wins, as in a Map); this runs
+  // for every Digital Link an event names, so it builds no Map or arrays unless it has to complain.
+  let sscc: string | undefined;
+  let gtin: string | undefined;
+  let gln: string | undefined;
+  let party: string | undefined;
+  let serial: string | undefined;
+  let lot: string | undefined;
+  let expiry: string | undefined;
+  let extension: string | undefined;
+  for (const { ai, value } of ais) {
+    switch (ai) {
+      case '00': sscc = value; break;
+      case '01': gtin = value; break;
+      case '414': gln = value; break;
+      case '417': party = value; break;
+      case '21': serial = value; break;
+      case '10': lot = value; break;
+      case '17': expiry = value; break;
+      case '254': extension = value; break;
+    }
+  }
   if (sscc !== undefined) return { kind: 'sscc', sscc };
-  const keys = ['01', '414', '417'].filter((k) => values.has(k));
-  if (keys.length > 1) {
+  if ((gtin !== undefined ? 1 : 0) + (gln !== undefined ? 1 : 0) + (party !== undefined ? 1 : 0) > 1) {
+    const keys = [gtin !== undefined ? '01' : '', gln !== undefined ? '414' : '', party !== undefined ? '417' : ''].filter((k) => k !== '');
     throw new Gs1Error(
       `${form} ${quote(input)} carries more than one GS1 key (AIs ${keys.join(', ')}); expected exactly one ${ACCEPTED_KEYS}.`,
       ID_PART,
       'ambiguous-key',
     );
   }
-  const gtin = values.get('01');
   if (gtin !== undefined) {
-    const serial = values.get('21');
-    const lot = values.get('10');
     if (serial !== undefined) {
-      const expiry = values.get('17');
       return {
         kind: 'sgtin',
         gtin,
@@ -87,12 +103,10 @@ function fromAis(ais: readonly AiValue[], form: string, input: string): Gs1Ident
     if (lot !== undefined) return { kind: 'lgtin', gtin, lot };
     return { kind: 'gtin', gtin };
   }
-  const gln = values.get('414');
-  if (gln !== undefined) return withExtension(gln, values.get('254'));
-  const party = values.get('417');
+  if (gln !== undefined) return withExtension(gln, extension);
   if (party !== undefined) return { kind: 'pgln', gln: party };
-  const found = [...values.keys()].join(', ');
-  const hint = values.has('21') ? ' A serial (AI 21) identifies a unit only together with its GTIN (AI 01).' : '';
+  const found = [...new Map(ais.map(({ ai, value }) => [ai, value])).keys()].join(', ');
+  const hint = serial !== undefined ? ' A serial (AI 21) identifies a unit only together with its GTIN (AI 01).' : '';
   throw new Gs1Error(
     `${form} ${quote(input)} carries no supported GS1 key (found AIs ${found}); expected ${ACCEPTED_KEYS}.${hint}`,
     ID_PART,
@@ -107,35 +121,70 @@ function fromAis(ais: readonly AiValue[], form: string, input: string): Gs1Ident
  * or GS). Surrounding whitespace is ignored.
  */
 export function parseIdentifier(input: string): Gs1Identifier {
+  return unwrapGs1(readIdentifier(input));
+}
+
+/**
+ * {@link parseIdentifier} without exceptions: the identifier, or the failure whose message, part and
+ * reason are those of the Gs1Error parseIdentifier throws for the same input. For callers that meet
+ * many values which are not GS1 keys (see Gs1Failure).
+ */
+export function tryParseIdentifier(input: string): Gs1Result<Gs1Identifier> {
+  try {
+    return readIdentifier(input);
+  } catch (error) {
+    // A supported form with a malformed part (bad check digit, wrong length) is still thrown deep
+    // inside the toolkit; such values are rare, so catching them here costs nothing on the hot path.
+    if (error instanceof Gs1Error) return failureOf(error);
+    throw error;
+  }
+}
+
+const EPC_URN = /^urn:epc:/i;
+const WEB_URI = /^https?:\/\//i;
+const ELEMENT_STRING = /^[(\]\u001d0-9]/;
+
+/**
+ * parseIdentifier's body. Values in no supported form, and forms that name no supported GS1 key (an
+ * EPC URN of another scheme, a web URI that is no Digital Link) come back as failures without an
+ * exception; a malformed GS1 key throws.
+ */
+function readIdentifier(input: string): Gs1Result<Gs1Identifier> {
   const text = input.trim();
   if (text.length === 0) {
-    throw new Gs1Error(`Identifier is empty; expected ${ACCEPTED_FORMS}.`, ID_PART, 'empty');
+    return gs1Failure(`Identifier is empty; expected ${ACCEPTED_FORMS}.`, ID_PART, 'empty');
   }
-  if (/^urn:epc:/i.test(text)) {
-    const urn = parseEpcUrn(text);
+  if (EPC_URN.test(text)) {
+    const parsed = readEpcUrn(text);
+    if (!parsed.ok) return parsed;
+    const urn = parsed.value;
     switch (urn.scheme) {
       case 'sgtin':
-        return { kind: 'sgtin', gtin: urn.gtin, serial: urn.serial };
+        return { ok: true, value: { kind: 'sgtin', gtin: urn.gtin, serial: urn.serial } };
       case 'lgtin':
-        return { kind: 'lgtin', gtin: urn.gtin, lot: urn.lot };
+        return { ok: true, value: { kind: 'lgtin', gtin: urn.gtin, lot: urn.lot } };
       case 'idpat-sgtin':
-        return { kind: 'gtin', gtin: urn.gtin };
+        return { ok: true, value: { kind: 'gtin', gtin: urn.gtin } };
       case 'sscc':
-        return { kind: 'sscc', sscc: urn.sscc };
+        return { ok: true, value: { kind: 'sscc', sscc: urn.sscc } };
       case 'sgln':
-        return withExtension(urn.gln, urn.extension);
+        return { ok: true, value: withExtension(urn.gln, urn.extension) };
       case 'pgln':
-        return { kind: 'pgln', gln: urn.gln };
+        return { ok: true, value: { kind: 'pgln', gln: urn.gln } };
     }
   }
-  if (/^https?:\/\//i.test(text)) return fromAis(parseDigitalLink(text), 'Digital Link', text);
+  if (WEB_URI.test(text)) {
+    const ais = readDigitalLink(text);
+    return ais.ok ? { ok: true, value: fromAis(ais.value, 'Digital Link', text) } : ais;
+  }
   if (text.startsWith('/')) {
     const q = text.indexOf('?');
     const path = q < 0 ? text : text.slice(0, q);
-    return fromAis(parseDigitalLinkParts(path, q < 0 ? undefined : text.slice(q + 1)), 'Digital Link path', text);
+    const ais = readDigitalLinkParts(path, q < 0 ? undefined : text.slice(q + 1));
+    return ais.ok ? { ok: true, value: fromAis(ais.value, 'Digital Link path', text) } : ais;
   }
-  if (/^[(\]\u001d0-9]/.test(text)) return fromAis(parseElementString(text), 'Element string', text);
-  throw new Gs1Error(`Identifier ${quote(text)} is not in a recognised form; expected ${ACCEPTED_FORMS}.`, ID_PART, 'syntax');
+  if (ELEMENT_STRING.test(text)) return { ok: true, value: fromAis(parseElementString(text), 'Element string', text) };
+  return gs1Failure(() => `Identifier ${quote(text)} is not in a recognised form; expected ${ACCEPTED_FORMS}.`, ID_PART, 'syntax');
 }
 
 function describeIdentifier(id: Gs1Identifier): string {
@@ -199,6 +248,36 @@ export function canonicalKey(id: Gs1Identifier): string {
 /** canonicalKey(parseIdentifier(input)). */
 export function toCanonicalKey(input: string): string {
   return canonicalKey(parseIdentifier(input));
+}
+
+/**
+ * toCanonicalKey without exceptions, with the identifier it parsed: `{ key, id }`, or the failure of
+ * {@link tryParseIdentifier}. Parsing has already checked every field the key holds (check digits,
+ * lengths, character set), so the key is written without checking them again as canonicalKey does.
+ */
+export function tryCanonicalKey(input: string): Gs1Result<{ key: string; id: Gs1Identifier }> {
+  const parsed = tryParseIdentifier(input);
+  return parsed.ok ? { ok: true, value: { key: keyOfParsed(parsed.value), id: parsed.value } } : parsed;
+}
+
+/** canonicalKey for an identifier parseIdentifier returned, whose fields are known to be valid. */
+function keyOfParsed(id: Gs1Identifier): string {
+  const enc = encodeDigitalLinkValue;
+  switch (id.kind) {
+    case 'sgtin':
+      return `/01/${id.gtin}/21/${enc(id.serial)}`;
+    case 'lgtin':
+      return `/01/${id.gtin}/10/${enc(id.lot)}`;
+    case 'gtin':
+      return `/01/${id.gtin}`;
+    case 'sscc':
+      return `/00/${id.sscc}`;
+    case 'sgln':
+      // parseIdentifier leaves out an extension "0" (withExtension); an empty one never parses.
+      return id.extension === undefined ? `/414/${id.gln}` : `/414/${id.gln}/254/${enc(id.extension)}`;
+    case 'pgln':
+      return `/417/${id.gln}`;
+  }
 }
 
 /** Canonical key of a serialized unit: /01/{gtin14}/21/{serial}. */

@@ -1,10 +1,11 @@
 /**
  * GS1 identifier toolkit: check digits, Application Identifiers, element
  * strings, GS1 Digital Link URIs, EPC URNs and the canonical identifier key.
- * Pure functions, no I/O. Every failure is a {@link Gs1Error}.
+ * Pure functions, no I/O. Every failure is a {@link Gs1Error}, or for the `try…`
+ * functions a Gs1Failure value saying the same.
  */
 export { Gs1Error } from './errors.ts';
-export type { Gs1ErrorReason } from './errors.ts';
+export type { Gs1ErrorReason, Gs1Failure, Gs1Result } from './errors.ts';
 
 export { computeCheckDigit, hasValidCheckDigit, assertGtin, assertGln, assertSscc } from './checkDigit.ts';
 
@@ -48,9 +49,11 @@ export type { EpcUrn } from './epcUrn.ts';
 
 export {
   parseIdentifier,
+  tryParseIdentifier,
   parseUnitCode,
   canonicalKey,
   toCanonicalKey,
+  tryCanonicalKey,
   unitKey,
   toDigitalLink,
   toEpcUrn,

@@ -2,13 +2,14 @@
  * EPCIS 2.0 capture: validate a partner's document, store it atomically through the ingest path, and
  * keep a capture job that says what happened (EPCIS 2.0 REST binding, `/capture/{captureID}`).
  * Capture runs synchronously, so the job is written in the same transaction as the events: it exists
- * exactly when they were stored, and a crash halfway leaves neither.
+ * exactly when they were stored, and a crash halfway leaves neither. A node stores one document at a
+ * time, in arrival order, while the documents behind it are validated (ingest.ts, queueStore).
  */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db, Executor } from '../db/connection.ts';
 import type { Anomaly } from './anomalies.ts';
-import { storeDocument } from './ingest.ts';
+import { queueStore, storeDocument } from './ingest.ts';
 import { masterDataChanged } from './masterDataCache.ts';
 import { normaliseDocument, type NormalisedDocument } from './normalise.ts';
 import { captureJob } from './tables.ts';
@@ -62,7 +63,8 @@ export async function captureDocument(db: Db, options: CaptureOptions): Promise<
   const normalised = normaliseDocument(options.document);
   options.authorize?.(normalised);
   const captureId = randomUUID();
-  const stored = await db.transaction(async (tx) => {
+  // Validated and authorised on arrival; stored after the captures queued before it (see queueStore).
+  const stored = await queueStore(db, async (tx) => {
     const result = await storeDocument(tx, options.partner, normalised, captureId);
     const job: CaptureJob = {
       captureID: captureId,

@@ -34,13 +34,41 @@ export interface IngestResult {
  */
 export async function ingestDocument(db: Db, options: IngestOptions): Promise<IngestResult> {
   const normalised = normaliseDocument(options.document);
-  const result = await db.transaction((tx) => storeDocument(tx, options.owner, normalised, options.captureId ?? null));
+  const result = await queueStore(db, (tx) => storeDocument(tx, options.owner, normalised, options.captureId ?? null));
   if (result.masterDataElements > 0) masterDataChanged(db); // after the commit: see masterDataCache.ts
   return result;
 }
 
+/** The transaction handle `db.transaction` gives its callback. */
+export type StoreTransaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Per database, the store queued last (settled either way): the next one starts after it. */
+const storeQueues = new WeakMap<Db, Promise<unknown>>();
+
 /**
- * Stores an already normalised document inside the caller's transaction (see ingestDocument).
+ * Runs a capture's store transaction once every store queued before it on this database has finished,
+ * in arrival order. A node's captures are a pipeline: each document is validated and normalised when it
+ * arrives (CPU in Node) while earlier documents are being stored (work in the database), and the stores
+ * run one at a time. One at a time because the anomaly checks read what earlier captures stored: two
+ * store transactions at once cannot see each other's rows, so a serial commissioned in both, or a
+ * receipt and the shipment that explains it, would go unflagged or stay flagged. The queue keeps a
+ * waiting capture from holding a pooled connection; the advisory lock storeDocument takes first
+ * serialises the processes that share one database. A store that fails does not stop the ones behind it.
+ */
+export function queueStore<T>(db: Db, store: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  const previous = storeQueues.get(db) ?? Promise.resolve();
+  const run = previous.then(() => db.transaction(store));
+  storeQueues.set(db, run.catch(() => undefined));
+  return run;
+}
+
+/** Advisory lock key of capture's store transactions ("tfcapt" in ASCII): one store at a time per database. */
+const CAPTURE_LOCK_KEY = 0x746663617074;
+
+/**
+ * Stores an already normalised document inside the caller's transaction (see ingestDocument), which
+ * should come from queueStore: the transaction waits here for the database's capture lock anyway, and
+ * waiting in the queue does not hold a connection.
  *
  * The statements are set-based: a document costs the same handful of statements whether it holds one
  * event or a thousand (events and their identifiers in one statement, then one per retraction step,
@@ -58,7 +86,11 @@ export async function storeDocument(
   // statistics (PGlite never gathers them; a young PostgreSQL node has none yet) the planner can choose
   // to scan a whole table per lookup, or estimate high enough to start the JIT compiler, which costs
   // more than the statement. For this transaction only, scans are its last resort and JIT is off.
-  await tx.execute(sql`SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`);
+  // The capture lock comes first (see queueStore): every statement after it, in READ COMMITTED, sees
+  // what the stores before this one committed. It is held until this transaction ends.
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(${CAPTURE_LOCK_KEY}), set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`,
+  );
   if (masterData.length > 0) await storeMasterData(tx, owner, masterData);
 
   const byId = new Map<string, NormalisedEvent>();

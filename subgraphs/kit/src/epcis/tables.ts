@@ -57,13 +57,22 @@ export const epcisEvent = pgTable(
 /**
  * One row per identifier an event names, whatever list it came from. `role` says which list:
  * epc, parent, child, input, output (instance level) or the same with a `Quantity` suffix (class level).
+ *
+ * Capture writes tens of thousands of these rows a document, and every index and check on them is paid
+ * per row (bench/results/capture-pipeline-2026-11-28.md), so the table keeps only what its readers use:
+ * - no primary key, and no foreign key to the event: rows are written only by capture, in the statement
+ *   that stores their event (its new primary key), one per (role, identifier) of the event, which
+ *   normalisation guarantees; events are never deleted. An index on `event_pk` alone serves every
+ *   "identifiers of these events" lookup, which go by event, or by event and role;
+ * - `(epc_key, event_pk)`: every "events naming this identifier" lookup;
+ * - `(gtin, lot)` only for rows that have a lot (commissioned serials, and lot classes): every lookup
+ *   through it names a lot, or asks for `lot IS NOT NULL`. Most rows (shipments, receipts, packing)
+ *   have none. An EPCIS query matching a whole GTIN class goes through the event instead (query.ts).
  */
 export const eventEpc = pgTable(
   'event_epc',
   {
-    eventPk: bigint('event_pk', { mode: 'number' })
-      .notNull()
-      .references(() => epcisEvent.id, { onDelete: 'cascade' }),
+    eventPk: bigint('event_pk', { mode: 'number' }).notNull(),
     role: text('role').notNull(),
     epcKey: text('epc_key').notNull(),
     gtin: text('gtin'),
@@ -73,9 +82,9 @@ export const eventEpc = pgTable(
     uom: text('uom'),
   },
   (t) => [
-    primaryKey({ columns: [t.eventPk, t.role, t.epcKey] }),
+    index('event_epc_event_idx').on(t.eventPk),
     index('event_epc_key_idx').on(t.epcKey, t.eventPk),
-    index('event_epc_gtin_lot_idx').on(t.gtin, t.lot),
+    index('event_epc_gtin_lot_idx').on(t.gtin, t.lot).where(sql`${t.lot} IS NOT NULL`),
   ],
 );
 

@@ -41,3 +41,12 @@ export function elementString(unit: { gtin: string; serial: string; lot: string;
 export function traceBody(code: string, query = TRACE): string {
   return JSON.stringify({ query, variables: { code } });
 }
+
+/** Recall through the graph: where every unit of a lot is now (Lot.whereabouts), the whole answer. */
+export const WHEREABOUTS = /* GraphQL */ `query($gtin: String!, $lot: String!) { lot(gtin: $gtin, lotNumber: $lot) { whereabouts {
+  unitCount unaccounted
+  held { count custodian { gln } location { gln extension } since eventIDs }
+  inTransit { count from { gln } to { gln } since eventIDs }
+  dispensed { count dispenser { gln } since eventIDs }
+  destroyedOrReturned { count by { gln } reason since eventIDs }
+} } }`;

@@ -30,6 +30,7 @@ import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
 import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
 import { loadNode } from './load.ts';
 import { post } from './measure.ts';
+import { WHEREABOUTS } from './queries.ts';
 import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
 import { recallLot } from './recall.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
@@ -48,13 +49,7 @@ function option(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
 }
 
-const QUERY = `query($gtin: String!, $lot: String!) { lot(gtin: $gtin, lotNumber: $lot) { whereabouts {
-  unitCount unaccounted
-  held { count custodian { gln } location { gln extension } since eventIDs }
-  inTransit { count from { gln } to { gln } since eventIDs }
-  dispensed { count dispenser { gln } since eventIDs }
-  destroyedOrReturned { count by { gln } reason since eventIDs }
-} } }`;
+const QUERY = WHEREABOUTS;
 
 /**
  * A digest of the answer that does not depend on the order of a group's eventIDs (the order in which a

@@ -37,7 +37,7 @@ import { load, percentiles, post, sequential } from './measure.ts';
 import { buildNetwork, FATE, NODE_NAMES, sampleUnits, unitAt, type NodeName, type SyntheticNetwork } from './network.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { roundsOf, startRecordingProxies } from './proxy.ts';
-import { elementString, traceBody } from './queries.ts';
+import { elementString, traceBody, WHEREABOUTS } from './queries.ts';
 import { recallLot, type RecallResult } from './recall.ts';
 import { renderMarkdown, resultsTable, type Results, type TargetResults } from './report.ts';
 import { buildServices, configureServices, memoryOf, sampling, startService, stopAllServices, type Service } from './services.ts';
@@ -481,10 +481,27 @@ async function main(): Promise<void> {
         }
       }
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+      // The same recall through our gateway, as a client asks it (Lot.whereabouts: the manufacturer's
+      // serial list, every node's position table through @requires, the merge): one warm-up, then 3.
+      const body = JSON.stringify({ query: WHEREABOUTS, variables: { gtin: recallLotPlan.product.gtin, lot: recallLotPlan.lot } });
+      const gatewaySeconds: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const started = performance.now();
+        const res = await post(ours.gateway.url, body, { ...auth.headers, 'content-type': 'application/json' });
+        const seconds = (performance.now() - started) / 1000;
+        const parsed = JSON.parse(res.text) as { data?: { lot?: { whereabouts?: { unitCount?: number } } }; errors?: unknown };
+        if (res.status !== 200 || parsed.errors || !parsed.data?.lot?.whereabouts) {
+          throw new Error(`recall through the gateway failed (${res.status}): ${res.text.slice(0, 300)}`);
+        }
+        log(`recall through the gateway ${i === 0 ? '(warm-up)' : i}: ${seconds.toFixed(2)} s, ${fmt(res.text.length)} bytes`);
+        if (i > 0) gatewaySeconds.push(seconds);
+      }
       results.recall = {
         runs,
         medianSeconds: median(runs.filter((r) => r.mode === 'parallel').map((r) => r.seconds)),
         medianDeployedSeconds: median(runs.flatMap((r) => (r.deployedSeconds === undefined ? [] : [r.deployedSeconds]))),
+        gatewaySeconds,
+        medianGatewaySeconds: median(gatewaySeconds),
       };
     }
 

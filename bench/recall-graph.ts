@@ -4,11 +4,17 @@
  * through @requires, the manufacturer's merge), measured through our gateway and per node.
  *
  *   node --max-old-space-size=8192 --import tsx bench/recall-graph.ts [--units 100000] [--runs 5] [--label before]
- *        [--gateway-only] [--breakdown [--cpu-prof-dir DIR]]
+ *        [--gateway-only] [--breakdown [--cpu-prof-dir DIR]] [--against DIR] [--explain]
  *
  * `--gateway-only` skips the per-node and bench/recall.ts parts and the history stack (for iterating on the
  * graph's recall); `--breakdown` puts recording proxies (bench/proxy.ts) between our gateway and its nodes
  * and prints every fetch of each request: when it started after the request, how long it took, its sizes.
+ * `--explain` has PostgreSQL log the plan and timings of every node statement over 300 ms (auto_explain).
+ * `--against DIR` starts a second stack from another version's compiled tree (scripts/build.ts output of
+ * that version, with the repository's node_modules reachable from it) on the same databases, and
+ * alternates requests between the two (with --gateway-only, in place of the history stack); the run
+ * stops if the two answer differently (eventIDs compared as sets: versions may list units in another
+ * order).
  *
  * Per node, the kit's own statements run on the node's database from this process, one node at a time
  * (as with one machine per node): the whole-history query (`latestEventsOfLots`) and, where the kit has
@@ -27,7 +33,7 @@ import { openDatabase, queryRows, sql } from '@tracefed/kit/db/connection';
 import * as whereabouts from '@tracefed/kit/epcis/whereabouts';
 import * as positionsStore from '@tracefed/kit/epcis/positions-store';
 import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
-import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
+import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
 import { loadNode } from './load.ts';
 import { post } from './measure.ts';
 import { WHEREABOUTS } from './queries.ts';
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
   const breakdown = process.argv.includes('--breakdown');
   /** With --breakdown: a folder for CPU profiles of the nodes (bench/profile.ts reads them). */
   const profileDir = option('--cpu-prof-dir', '');
+  const against = option('--against', '');
   const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;
@@ -103,6 +110,17 @@ async function main(): Promise<void> {
     }
     const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, lot: { gtin: lot.product.gtin, lot: lot.lot } };
 
+    if (process.argv.includes('--explain')) {
+      // Plans of the nodes' slow statements (over 300 ms) with their timings, in the PostgreSQL server's log.
+      for (const node of NODE_NAMES) {
+        const name = new URL(urls[node]).pathname.slice(1);
+        await withClient(adminUrl, async (c) => {
+          await c.query(`ALTER DATABASE ${name} SET session_preload_libraries = 'auto_explain'`);
+          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_min_duration = 300`);
+          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_analyze = on`);
+        });
+      }
+    }
     if (gatewayOnly) {
       // The bulk load bypasses capture: fill the position tables from history first, untimed.
       const dbs = await Promise.all(NODE_NAMES.map((node) => openDatabase({ url: urls[node], migrationsFolder: MIGRATIONS[node], maxConnections: 1 })));
@@ -175,7 +193,7 @@ async function main(): Promise<void> {
 
     // ---- Through the gateway: nodes reading the position table, and nodes walking the history
     // (TRACEFED_RECALL_FROM=history), on the same databases, requests alternating between the two. ----
-    const startStack = async (label: string, env: Record<string, string>, record = false) => {
+    const startStack = async (label: string, env: Record<string, string>, record = false, compiled?: string) => {
       const subgraphs = await Promise.all(
         NODE_NAMES.map((node) =>
           startService({
@@ -183,6 +201,7 @@ async function main(): Promise<void> {
             entry: `subgraphs/${node}/src/main.ts`,
             env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node], ...env },
             ready: /subgraph ready at (\S+)/,
+            ...(compiled ? { compiled } : {}),
             nodeFlags: profileDir && record ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
           }),
         ),
@@ -197,19 +216,25 @@ async function main(): Promise<void> {
         name: `${label}gateway`,
         entry: 'gateway/src/main.ts',
         env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED },
+        ...(compiled ? { compiled } : {}),
         ready: /gateway ready at (\S+)/,
       });
     };
     const stacks = {
       table: await startStack('table-', {}, breakdown),
-      history: gatewayOnly ? undefined : await startStack('history-', { TRACEFED_RECALL_FROM: 'history' }),
+      history: against
+        ? await startStack('against-', {}, false, against)
+        : gatewayOnly
+          ? undefined
+          : await startStack('history-', { TRACEFED_RECALL_FROM: 'history' }),
     };
+    const other = against ? `version in ${against}` : 'history';
     const body = JSON.stringify({ query: QUERY, variables: { gtin: lot.product.gtin, lot: lot.lot } });
     const times: Record<keyof typeof stacks, number[]> = { table: [], history: [] };
     const answers: Record<string, string> = {};
     const fetches: Array<Array<{ subgraph: string; startMs: number; ms: number; requestBytes: number; responseBytes: number }>> = [];
     for (let r = 0; r < runs + 1; r += 1) {
-      for (const which of gatewayOnly ? (['table'] as const) : (['table', 'history'] as const)) {
+      for (const which of stacks.history ? (['table', 'history'] as const) : (['table'] as const)) {
         const stack = stacks[which];
         if (!stack) continue;
         for (const p of proxies) p.exchanges.length = 0;
@@ -229,14 +254,18 @@ async function main(): Promise<void> {
         answers[which] = JSON.stringify(parsed.data?.lot?.whereabouts);
         // The first request of each warms its processes.
         if (r > 0) times[which].push(seconds);
-        log(`gateway recall from the ${which} ${r === 0 ? '(warm-up)' : r}: ${seconds.toFixed(3)} s`);
+        log(`gateway recall, ${which === 'history' ? other : 'this version'} ${r === 0 ? '(warm-up)' : r}: ${seconds.toFixed(3)} s`);
       }
-      if (!gatewayOnly && answers.table !== answers.history) throw new Error('the position table and the history gave different whereabouts through the gateway');
+      if (stacks.history && canonicalDigest(answers.table as string) !== canonicalDigest(answers.history as string)) {
+        throw new Error(`this version and the ${other} gave different whereabouts through the gateway`);
+      }
     }
     if (fetches.length > 0) result.gatewayFetches = fetches;
     result.gatewaySeconds = { table: times.table.map(round), history: times.history.map(round) };
     result.gatewayMedianSeconds = { table: round(median(times.table)), history: round(median(times.history)) };
     result.answersEqual = true;
+    // With --against, "history" in gatewaySeconds is the other version's stack.
+    if (against) result.against = against;
     // The full answer is megabytes: keep its digest, enough to tell whether two runs answered alike.
     result.answer = { answerSha256: createHash('sha256').update(answers.table as string).digest('hex'), canonicalSha256: canonicalDigest(answers.table as string) };
     result.loadAverage = os.loadavg();

@@ -29,6 +29,8 @@ export interface ServiceSpec {
   ready: RegExp;
   /** Run the TypeScript entry through tsx even when the bench built the services (for comparisons). */
   tsx?: boolean;
+  /** Run the entry from this compiled tree instead of the bench's own build (another version, for comparisons). */
+  compiled?: string;
 }
 
 const running = new Set<Service>();
@@ -60,7 +62,8 @@ export function configureServices(options: { env: Record<string, string>; unset:
  * bench's own servers) through tsx.
  */
 function commandOf(spec: ServiceSpec): string[] {
-  if (shared?.compiled && !spec.tsx && /^(gateway|subgraphs)\//.test(spec.entry)) return [`${shared.compiled}/${spec.entry.replace(/\.ts$/, '.js')}`];
+  const compiled = spec.compiled ?? shared?.compiled;
+  if (compiled && !spec.tsx && /^(gateway|subgraphs)\//.test(spec.entry)) return [`${compiled}/${spec.entry.replace(/\.ts$/, '.js')}`];
   return ['--import', 'tsx', spec.entry];
 }
 

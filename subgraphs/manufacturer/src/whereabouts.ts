@@ -7,6 +7,7 @@ import { formatUnitIndex, nodePositions, unitIndexRef } from '@tracefed/kit/grap
 import { partyByGln, type NodeRole, type PartyValue } from '@tracefed/kit/graphql/resolvers';
 import { decodeNodePositions, mergePositions, type MergedGroup, type MergedPositions } from '@tracefed/kit/investigations/positions';
 import type { Context } from './context.ts';
+import { takeRecallPart, type OwnRecallPart } from './recall-prefetch.ts';
 import { locationValue } from './presenters.ts';
 
 export interface LotWithPositions {
@@ -26,18 +27,28 @@ interface GroupValue {
   node: NodeRole;
 }
 
+/**
+ * This node's part of a recall: the lot's unit index (the commissioned serials, as Lot.recallIndex sends
+ * them to the other nodes) and this node's latest event for each unit.
+ */
+export async function ownRecallPart(ctx: Context, gtin: string, lot: string): Promise<OwnRecallPart> {
+  const serials = await ctx.loaders.commissionedSerialsByLot.load(`${gtin}|${lot}`);
+  const index = unitIndexRef(formatUnitIndex(serials), serials.length);
+  return { serials, index, latest: await ctx.loaders.latestByLot.load({ gtin, lot, serials }) };
+}
+
 export async function lotWhereabouts(ctx: Context, lot: LotWithPositions) {
   if (typeof lot.distributorPositions !== 'string' || typeof lot.dispenserPositions !== 'string') {
     throw new GraphQLError('whereabouts needs distributorPositions and dispenserPositions in the entity representation', {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
-  const serials = await ctx.loaders.commissionedSerialsByLot.load(`${lot.gtin}|${lot.lotNumber}`);
-  const latest = await ctx.loaders.latestByLot.load({ gtin: lot.gtin, lot: lot.lotNumber, serials });
-  // The list the other nodes answered for was this node's unit index (Lot.unitIndex) of the same lot.
-  const index = unitIndexRef(formatUnitIndex(serials), serials.length);
+  const others = [decodeNodePositions(lot.distributorPositions, 'the distributor node'), decodeNodePositions(lot.dispenserPositions, 'the dispenser node')];
+  // This node's part, started when the other nodes got the list (recall-prefetch.ts), else computed now.
+  const started = takeRecallPart(lot.gtin, lot.lotNumber, others[0]!.index.digest);
+  const { serials, index, latest } = (started ? await started.catch(() => undefined) : undefined) ?? (await ownRecallPart(ctx, lot.gtin, lot.lotNumber));
   const own = await nodePositions(ctx, index, latest);
-  const tables = [own, decodeNodePositions(lot.distributorPositions, 'the distributor node'), decodeNodePositions(lot.dispenserPositions, 'the dispenser node')];
+  const tables = [own, ...others];
   let merged: MergedPositions;
   try {
     merged = mergePositions(tables, serials, index);

@@ -8,8 +8,9 @@ import { presentDispense } from '../dispense.ts';
 interface LotRef {
   gtin: string;
   lotNumber: string;
-  /** The lot's commissioned serials, from the manufacturer (@requires). */
+  /** The lot's commissioned serials, from the manufacturer (@requires): for patient contacts, and for a recall. */
   unitIndex?: string;
+  recallIndex?: string;
 }
 
 const units = (lot: LotRef) => ({ gtin: lot.gtin, lot: lot.lotNumber, serials: parseUnitIndex(lot.unitIndex) });
@@ -17,7 +18,7 @@ const units = (lot: LotRef) => ({ gtin: lot.gtin, lot: lot.lotNumber, serials: p
 export const Lot = {
   __resolveReference: (ref: LotRef): LotRef => ref,
   /** This node's latest event for every unit of the lot: one statement, whatever the lot's size. */
-  dispenserPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, lot),
+  dispenserPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, { ...lot, unitIndex: lot.recallIndex }),
   /**
    * The patient references stay with the dispensers' node until asked for, and are answered here, per
    * dispenser: a dispenser gets its own group only, a regulator every group, anyone else FORBIDDEN.

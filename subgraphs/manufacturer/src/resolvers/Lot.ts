@@ -1,11 +1,12 @@
-import { requireAccess } from '@tracefed/kit/auth/access';
+import { mayAccess, requireAccess } from '@tracefed/kit/auth/access';
 import { canonicalKey } from '@tracefed/kit/gs1/index';
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
-import { formatUnitIndex } from '@tracefed/kit/graphql/whereabouts';
+import { formatUnitIndex, unitIndexRef } from '@tracefed/kit/graphql/whereabouts';
 import { glnOf, locationByKey, partyByGln, type PartyValue } from '@tracefed/kit/graphql/resolvers';
 import type { Context } from '../context.ts';
 import { latestRecall } from '../investigation.ts';
 import { presentRecall } from '../presenters.ts';
+import { offerRecallPart } from '../recall-prefetch.ts';
 import { lotWhereabouts, type LotWithPositions } from '../whereabouts.ts';
 
 interface LotRef {
@@ -96,6 +97,22 @@ export const Lot = {
   },
   unitIndex: async (lot: LotRef, _: unknown, ctx: Context) =>
     formatUnitIndex(await ctx.loaders.commissionedSerialsByLot.load(`${lot.gtin}|${lot.lotNumber}`)),
+  /**
+   * The unit index for the other nodes' parts of Lot.whereabouts. Only that plan asks for it, so this
+   * node starts its own part here (for callers who may see whereabouts) and the merge picks it up
+   * (recall-prefetch.ts) instead of computing it after the other nodes answered.
+   */
+  async recallIndex(lot: LotRef, _: unknown, ctx: Context) {
+    const serials = await ctx.loaders.commissionedSerialsByLot.load(`${lot.gtin}|${lot.lotNumber}`);
+    const text = formatUnitIndex(serials);
+    if (mayAccess(ctx.identity, 'Lot.whereabouts', { gtin: lot.gtin })) {
+      // Not awaited: the list goes out now, and this node's part is computed while the others work.
+      const index = unitIndexRef(text, serials.length);
+      const part = ctx.loaders.latestByLot.load({ gtin: lot.gtin, lot: lot.lotNumber, serials }).then((latest) => ({ serials, index, latest }));
+      offerRecallPart(lot.gtin, lot.lotNumber, index.digest, part);
+    }
+    return text;
+  },
   whereabouts: (lot: LotWithPositions, _: unknown, ctx: Context) => {
     requireAccess(ctx.identity, 'Lot.whereabouts', { gtin: lot.gtin });
     return lotWhereabouts(ctx, lot);

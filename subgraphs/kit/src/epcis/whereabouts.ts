@@ -86,28 +86,54 @@ function subjectsOf(lots: ReadonlyArray<LotSerials>): SQL {
 }
 
 /**
+ * The same `subjects(lot_no, n, subject_key)` body for the position-table query, one SELECT per lot with
+ * the lot's serial text as its own parameter. The planner then folds `string_to_array` of it into a
+ * constant and knows how many units the lot has: for a 100,000-unit lot it hashes the position table and
+ * the events (two sequential scans) instead of probing their indexes 100,000 and 57,707 times, which
+ * is what it did when the serials came out of an unnest over the lots (estimated at 10 rows). A lot of
+ * ten units still gets the index probes.
+ */
+function subjectsByLot(lots: ReadonlyArray<LotSerials>): SQL {
+  return sql.join(
+    lots.map(
+      (l, i) => sql`SELECT ${sql.raw(String(i + 1))}::bigint AS lot_no, u.n, '/01/' || ${l.gtin}::text || '/21/' || u.s AS subject_key
+                    FROM unnest(string_to_array(${l.serials.map((s) => encodeDigitalLinkValue(s)).join('\n')}::text, E'\\n')) WITH ORDINALITY AS u(s, n)`,
+    ),
+    sql` UNION ALL `,
+  );
+}
+
+/**
  * The deciding events, grouped: `decided(lot_no, event_pk, units)` joined to the events it names.
  *
  * What an event says about where goods are depends only on its owner, step, disposition, locations and
  * destinations, and a lot's deciding events share a handful of those (a dispenser's 60,000 dispensing
- * events of a 100,000-unit lot fall into a few classes). So the statement numbers the classes, sends a
+ * events of a 100,000-unit lot fall into about 150 classes). So the statement numbers the classes, sends a
  * class's attributes with its first event only, and per event just its ID, time (ms since the epoch)
  * and class: the node then reads and classifies each class once. Reading every attribute of every
  * event cost the dispenser's node more than the statement itself
  * (bench/results/recall-through-the-graph-2026-11-28.md).
+ *
+ * A class is one group of a GROUP BY over those columns, collecting its events in arrays that are
+ * unnested again; its number is its row's, its first event the first of its arrays. Numbering classes
+ * with window functions (dense_rank and row_number over the six columns) sorted all 57,707 events of
+ * that lot on them, a third of the statement; a hashed GROUP BY needs no sort (positionsOfLots keeps
+ * the planner from choosing one). Class numbers only tie a statement's rows together.
  */
-const DECIDED_EVENTS = sql`, classed AS (
-                             SELECT d.lot_no, d.units, e.event_id, e.event_time, e.owner_gln, e.biz_step, e.disposition,
-                                    e.biz_location, e.read_point, e.destinations,
-                                    dense_rank() OVER (ORDER BY e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations) AS cls,
-                                    row_number() OVER (PARTITION BY e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations) AS nth
+const DECIDED_EVENTS = sql`, classes AS (
+                             SELECT e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations,
+                                    array_agg(d.lot_no) AS lots, array_agg(d.units) AS units, array_agg(e.event_id) AS ids,
+                                    array_agg(floor(extract(epoch FROM e.event_time) * 1000)::float8) AS ats
                              FROM decided d JOIN epcis_event e ON e.id = d.event_pk
-                           )
-                           SELECT lot_no, units, event_id, floor(extract(epoch FROM event_time) * 1000)::float8 AS at_ms, cls, nth = 1 AS first,
-                                  CASE WHEN nth = 1 THEN owner_gln END AS owner_gln, CASE WHEN nth = 1 THEN biz_step END AS biz_step,
-                                  CASE WHEN nth = 1 THEN disposition END AS disposition, CASE WHEN nth = 1 THEN biz_location END AS biz_location,
-                                  CASE WHEN nth = 1 THEN read_point END AS read_point, CASE WHEN nth = 1 THEN destinations::text END AS destinations
-                           FROM classed`;
+                             GROUP BY e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations
+                           ),
+                           numbered AS (SELECT c.*, row_number() OVER () AS cls FROM classes c)
+                           SELECT x.lot_no, x.units, x.event_id, x.at_ms, c.cls, x.nth = 1 AS first,
+                                  CASE WHEN x.nth = 1 THEN c.owner_gln END AS owner_gln, CASE WHEN x.nth = 1 THEN c.biz_step END AS biz_step,
+                                  CASE WHEN x.nth = 1 THEN c.disposition END AS disposition, CASE WHEN x.nth = 1 THEN c.biz_location END AS biz_location,
+                                  CASE WHEN x.nth = 1 THEN c.read_point END AS read_point, CASE WHEN x.nth = 1 THEN c.destinations::text END AS destinations
+                           FROM numbered c
+                           CROSS JOIN LATERAL unnest(c.lots, c.units, c.ids, c.ats) WITH ORDINALITY AS x(lot_no, units, event_id, at_ms, nth)`;
 
 /** What the events of one class share (see DECIDED_EVENTS). */
 type EventClass = Omit<LatestEvent, 'eventId' | 'eventTime'>;
@@ -191,18 +217,22 @@ export function createWhereaboutsRepository(db: Executor) {
     },
 
     /**
-     * The same answer as latestEventsOfLots, read from the position table capture keeps current (one
-     * index probe per unit, no history walk). A node whose table was never filled (an upgraded node, or
+     * The same answer as latestEventsOfLots, read from the position table capture keeps current (each
+     * unit looked up once, no history walk). A node whose table was never filled (an upgraded node, or
      * one bulk-loaded around capture) fills it from history first, once.
      */
     async positionsOfLots(lots: ReadonlyArray<LotSerials>): Promise<LatestEventGroup[][]> {
       if (lots.every((l) => l.serials.length === 0)) return lots.map(() => []);
       await ensureUnitPositions(db);
       const rows = await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+        // No sorts: every step hashes (the unit and event joins, both groupings). Left alone, the planner
+        // sorts the events for the class GROUP BY: it budgets 8 kB for each group's arrays and guesses
+        // some 6,000 classes, so it expects the hash table to spill, while a lot's classes are few (150
+        // for the dispenser's 57,707 deciding events of a 100,000-unit lot; the sort cost 0.06 s of 0.4 s).
+        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_sort', 'off', true)`);
         return queryRows<Record<string, unknown>>(
           tx,
-          sql`WITH subjects AS MATERIALIZED (${subjectsOf(lots)}),
+          sql`WITH subjects AS MATERIALIZED (${subjectsByLot(lots)}),
               decided AS (
                 SELECT s.lot_no, p.event_pk, string_agg(s.n::text, ' ') AS units
                 FROM subjects s JOIN unit_position p ON p.unit_key = s.subject_key

@@ -48,7 +48,8 @@ export interface PositionChanges {
  */
 export async function maintainUnitPositions(tx: Executor, changes: PositionChanges): Promise<void> {
   if (changes.stored.length === 0 && changes.retracted.length === 0) return;
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
+  // work_mem for the walks below: a manufacturer's document reaches over 100,000 (event, unit) pairs.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_KEY}), set_config('work_mem', '64MB', true)`);
   const retractedPks =
     changes.retracted.length === 0
       ? []
@@ -68,30 +69,49 @@ export async function maintainUnitPositions(tx: Executor, changes: PositionChang
  * Forward update: the best of the new events for every unit they reach (directly, or through the
  * containers they name as containment stood at their event time), written where it is later than the
  * unit's current row.
+ *
+ * Shaped for documents that reach every unit several times (a manufacturer's document reaches each of
+ * its 20,000 units about six times: commissioned, packed, through its case when palletised, shipped):
+ * - each new event gets its rank among the document's events (`ord`: event time, step rank, then
+ *   capture order, the definition's order), so a unit's best is `max(ord)`, an aggregate over one
+ *   integer instead of a sort of every (event, unit) pair on three columns;
+ * - the walk is UNION ALL: a unit reached twice by one event (named by a packing event and again
+ *   through the case that event names) changes nothing in `max(ord)`, and the depth bound alone ends
+ *   the walk (at one instant a child has one container, so copies come only from an event naming a
+ *   container and what is inside it); UNION compared every row with all the rows before it;
+ * - `best` groups every key reached and the units are picked after: grouped over units alone, the
+ *   planner expected a handful of rows and sorted them all instead of hashing.
  */
 async function advance(tx: Executor, pks: readonly number[]): Promise<void> {
   await tx.execute(
     sql`WITH RECURSIVE events AS MATERIALIZED (
-          SELECT e.id, e.event_time, ${STEP_RANK} AS step_rank
+          SELECT row_number() OVER (ORDER BY e.event_time, ${STEP_RANK}, e.id) AS ord,
+            e.id, e.event_time, ${STEP_RANK} AS step_rank
           FROM unnest(${sql.param([...pks])}::bigint[]) AS q(pk)
           JOIN epcis_event e ON e.id = q.pk AND e.error_declaration IS NULL
         ),
-        reach(id, event_time, step_rank, key, depth) AS (
-          SELECT ev.id, ev.event_time, ev.step_rank, x.epc_key, 0
+        reach(ord, event_time, key, depth) AS (
+          SELECT ev.ord, ev.event_time, x.epc_key, 0
           FROM events ev CROSS JOIN LATERAL (SELECT epc_key FROM event_epc WHERE event_pk = ev.id OFFSET 0) x
-          UNION
-          SELECT r.id, r.event_time, r.step_rank, c.child_key, r.depth + 1
+          UNION ALL
+          SELECT r.ord, r.event_time, c.child_key, r.depth + 1
           FROM reach r JOIN containment c ON c.parent_key = r.key
             AND c.valid_from <= r.event_time AND (c.valid_to IS NULL OR c.valid_to > r.event_time)
           WHERE r.depth < ${MAX_NESTING}
         ),
-        best AS (
-          SELECT DISTINCT ON (key) key, id, event_time, step_rank FROM reach
-          WHERE key LIKE ${UNIT_KEY}
-          ORDER BY key, event_time DESC, step_rank DESC, id DESC
+        best AS MATERIALIZED (
+          SELECT key, max(ord)::int AS ord FROM reach GROUP BY key
+        ),
+        -- The events by rank, read by subscript: a join back on ord was planned as a nested loop over
+        -- the events for every unit (the planner cannot estimate the walk's rows).
+        ranked AS MATERIALIZED (
+          SELECT array_agg(id ORDER BY ord) AS ids, array_agg(event_time ORDER BY ord) AS times,
+            array_agg(step_rank ORDER BY ord) AS ranks
+          FROM events
         )
         INSERT INTO unit_position AS p (unit_key, event_pk, event_time, step_rank)
-        SELECT key, id, event_time, step_rank FROM best
+        SELECT b.key, k.ids[b.ord], k.times[b.ord], k.ranks[b.ord] FROM best b CROSS JOIN ranked k
+        WHERE b.key LIKE ${UNIT_KEY}
         ON CONFLICT (unit_key) DO UPDATE SET
           event_pk = excluded.event_pk, event_time = excluded.event_time, step_rank = excluded.step_rank
         WHERE (excluded.event_time, excluded.step_rank, excluded.event_pk) > (p.event_time, p.step_rank, p.event_pk)`,

@@ -18,7 +18,7 @@ const units = (lot: LotRef) => ({ gtin: lot.gtin, lot: lot.lotNumber, serials: p
 export const Lot = {
   __resolveReference: (ref: LotRef): LotRef => ref,
   /** This node's latest event for every unit of the lot: one statement, whatever the lot's size. */
-  dispenserPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, { ...lot, unitIndex: lot.recallIndex }),
+  dispenserPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, lot, lot.recallIndex),
   /**
    * The patient references stay with the dispensers' node until asked for, and are answered here, per
    * dispenser: a dispenser gets its own group only, a regulator every group, anyone else FORBIDDEN.

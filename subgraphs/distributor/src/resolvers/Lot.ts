@@ -11,5 +11,5 @@ interface LotRef {
 export const Lot = {
   __resolveReference: (ref: LotRef): LotRef => ref,
   /** This node's latest event for every unit of the lot: one statement, whatever the lot's size. */
-  distributorPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, { ...lot, unitIndex: lot.recallIndex }),
+  distributorPositions: (lot: LotRef, _: unknown, ctx: Context) => lotPositionTable(ctx, ctx.loaders.latestByLot, lot, lot.recallIndex),
 };

@@ -52,15 +52,16 @@ export function createLatestByLotLoader(repo: WhereaboutsRepository) {
 }
 
 /**
- * A node's answer to `Lot.<node>Positions`: its latest event for every unit of the lot's index (passed
- * in through @requires), as the compact table the manufacturer merges.
+ * A node's answer to `Lot.<node>Positions`: its latest event for every unit of the lot's index (the
+ * manufacturer's `Lot.recallIndex`, passed in through @requires), as the compact table the manufacturer merges.
  */
 export async function lotPositionTable(
   ctx: NodeContext,
   latestByLot: DataLoader<LotUnits, LatestEventGroup[], string>,
-  lot: { gtin: string; lotNumber: string; unitIndex?: string | null },
+  lot: { gtin: string; lotNumber: string },
+  index: string | null | undefined,
 ): Promise<string> {
-  const text = lot.unitIndex ?? '';
+  const text = index ?? '';
   const serials = parseUnitIndex(text);
   const latest = await latestByLot.load({ gtin: lot.gtin, lot: lot.lotNumber, serials });
   return positionTable(ctx, unitIndexRef(text, serials.length), latest);

@@ -32,9 +32,25 @@ interface GroupValue {
  * them to the other nodes) and this node's latest event for each unit.
  */
 export async function ownRecallPart(ctx: Context, gtin: string, lot: string): Promise<OwnRecallPart> {
+  return ownPartFor(ctx, gtin, lot, await recallList(ctx, gtin, lot));
+}
+
+/** The lot's unit index as Lot.recallIndex sends it: the serials, their text and its reference (length, digest). */
+export async function recallList(ctx: Context, gtin: string, lot: string) {
   const serials = await ctx.loaders.commissionedSerialsByLot.load(`${gtin}|${lot}`);
-  const index = unitIndexRef(formatUnitIndex(serials), serials.length);
-  return { serials, index, latest: await ctx.loaders.latestByLot.load({ gtin, lot, serials }) };
+  const text = formatUnitIndex(serials);
+  return { serials, text, index: unitIndexRef(text, serials.length) };
+}
+
+/** This node's latest event for each unit of that list. */
+export async function ownPartFor(
+  ctx: Context,
+  gtin: string,
+  lot: string,
+  list: Awaited<ReturnType<typeof recallList>>,
+): Promise<OwnRecallPart> {
+  const latest = await ctx.loaders.latestByLot.load({ gtin, lot, serials: list.serials });
+  return { serials: list.serials, index: list.index, latest };
 }
 
 export async function lotWhereabouts(ctx: Context, lot: LotWithPositions) {

@@ -1,13 +1,13 @@
 import { mayAccess, requireAccess } from '@tracefed/kit/auth/access';
 import { canonicalKey } from '@tracefed/kit/gs1/index';
 import { ATTR } from '@tracefed/kit/epcis/vocabulary';
-import { formatUnitIndex, unitIndexRef } from '@tracefed/kit/graphql/whereabouts';
+import { formatUnitIndex } from '@tracefed/kit/graphql/whereabouts';
 import { glnOf, locationByKey, partyByGln, type PartyValue } from '@tracefed/kit/graphql/resolvers';
 import type { Context } from '../context.ts';
 import { latestRecall } from '../investigation.ts';
 import { presentRecall } from '../presenters.ts';
 import { offerRecallPart } from '../recall-prefetch.ts';
-import { lotWhereabouts, type LotWithPositions } from '../whereabouts.ts';
+import { lotWhereabouts, ownPartFor, recallList, type LotWithPositions } from '../whereabouts.ts';
 
 interface LotRef {
   gtin: string;
@@ -103,15 +103,12 @@ export const Lot = {
    * (recall-prefetch.ts) instead of computing it after the other nodes answered.
    */
   async recallIndex(lot: LotRef, _: unknown, ctx: Context) {
-    const serials = await ctx.loaders.commissionedSerialsByLot.load(`${lot.gtin}|${lot.lotNumber}`);
-    const text = formatUnitIndex(serials);
+    const list = await recallList(ctx, lot.gtin, lot.lotNumber);
     if (mayAccess(ctx.identity, 'Lot.whereabouts', { gtin: lot.gtin })) {
       // Not awaited: the list goes out now, and this node's part is computed while the others work.
-      const index = unitIndexRef(text, serials.length);
-      const part = ctx.loaders.latestByLot.load({ gtin: lot.gtin, lot: lot.lotNumber, serials }).then((latest) => ({ serials, index, latest }));
-      offerRecallPart(lot.gtin, lot.lotNumber, index.digest, part);
+      offerRecallPart(lot.gtin, lot.lotNumber, list.index.digest, ownPartFor(ctx, lot.gtin, lot.lotNumber, list));
     }
-    return text;
+    return list.text;
   },
   whereabouts: (lot: LotWithPositions, _: unknown, ctx: Context) => {
     requireAccess(ctx.identity, 'Lot.whereabouts', { gtin: lot.gtin });

@@ -1,0 +1,176 @@
+/**
+ * A trace, this version against another, side by side: the README's trace at concurrency 1 through two
+ * stacks (gateway and three nodes, compiled) on the same PostgreSQL databases, in alternating blocks, so
+ * that both meet the same machine. Every answer of the two is compared (the run stops at the first
+ * difference). With `--breakdown`, recording proxies (bench/proxy.ts) sit between this version's gateway
+ * and its nodes, and the median of each fetch round is printed (when it started after the request, how
+ * long it took, its sizes). With `--cpu-prof-dir DIR`, this version's gateway and nodes write CPU
+ * profiles there (bench/profile.ts reads them).
+ *
+ *   node --max-old-space-size=8192 --import tsx bench/trace-ab.ts [--units 100000] [--requests 600]
+ *        [--against DIR] [--breakdown] [--cpu-prof-dir DIR] [--label name]
+ *
+ * `--against DIR` is another version's compiled tree (scripts/build.ts output of that version, with the
+ * repository's node_modules reachable from it). Writes bench/results/trace-ab-<label>-<units>u.json.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import * as manufacturer from '@tracefed/manufacturer';
+import * as distributor from '@tracefed/distributor';
+import * as dispenser from '@tracefed/dispenser';
+import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
+import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
+import { loadNode } from './load.ts';
+import { percentiles, post, sequential } from './measure.ts';
+import { elementString, traceBody } from './queries.ts';
+import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
+import { buildNetwork, NODE_NAMES, sampleUnits, unitAt, type NodeName } from './network.ts';
+import { buildServices, configureServices, startService, stopAllServices, type Service } from './services.ts';
+
+const MIGRATIONS: Record<NodeName, string> = {
+  manufacturer: manufacturer.migrationsFolder,
+  distributor: distributor.migrationsFolder,
+  dispenser: dispenser.migrationsFolder,
+};
+
+const log = (message: string) => console.log(`[trace-ab ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+async function main(): Promise<void> {
+  const units = Number(option('--units', '100000'));
+  const requests = Number(option('--requests', '600'));
+  const label = option('--label', 'run');
+  const against = option('--against', '');
+  const breakdown = process.argv.includes('--breakdown');
+  const profileDir = option('--cpu-prof-dir', '');
+  if (!Number.isInteger(units) || units <= 0) throw new Error(`--units needs a positive whole number, got ${option('--units', '')}`);
+  if (!Number.isInteger(requests) || requests <= 0) throw new Error(`--requests needs a positive whole number, got ${option('--requests', '')}`);
+  const registry = new DatabaseRegistry(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const prefix = `tracefed_traceab_${Date.now().toString(36)}`;
+  const auth = await prepareBenchAuth();
+  configureServices({ env: auth.env, unset: auth.unset, compiled: buildServices() });
+  const proxies: RecordingProxy[] = [];
+  const cleanup = async () => {
+    for (const p of proxies) await p.close();
+    await stopAllServices();
+    auth.dispose();
+    await registry.dropAll();
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    const network = buildNetwork({ units });
+    const urls = {} as Record<NodeName, string>;
+    for (const node of NODE_NAMES) {
+      urls[node] = await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]);
+      const s = await loadNode(network.nodes[node], [{ url: urls[node], schema: 'public' }]);
+      log(`loaded ${node}: ${s.events} events`);
+    }
+    const startStack = async (name: string, record: boolean, compiled?: string): Promise<Service> => {
+      const flags = (who: string) => (profileDir && !compiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${who}-${process.pid}.cpuprofile`] : []);
+      const nodes = await Promise.all(
+        NODE_NAMES.map((node) =>
+          startService({
+            name: `${name}${node}`,
+            entry: `subgraphs/${node}/src/main.ts`,
+            env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node] },
+            ready: /subgraph ready at (\S+)/,
+            nodeFlags: flags(node),
+            ...(compiled ? { compiled } : {}),
+          }),
+        ),
+      );
+      let targets: Record<string, string> = { manufacturer: nodes[0]!.url, distributor: nodes[1]!.url, dispenser: nodes[2]!.url };
+      if (record) {
+        const proxy = await startRecordingProxies(targets);
+        proxies.push(proxy);
+        targets = proxy.urls;
+      }
+      return startService({
+        name: `${name}gateway`,
+        entry: 'gateway/src/main.ts',
+        env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED },
+        ready: /gateway ready at (\S+)/,
+        nodeFlags: flags('gateway'),
+        ...(compiled ? { compiled } : {}),
+      });
+    };
+    const stacks: Array<{ name: string; service: Service; samples: number[] }> = [
+      { name: 'this version', service: await startStack('this-', breakdown), samples: [] },
+    ];
+    if (against) stacks.push({ name: `version in ${against}`, service: await startStack('against-', false, against), samples: [] });
+    const bodies = sampleUnits(network, Math.max(requests, 200), 11).map((u) => traceBody(elementString(unitAt(network, u))));
+    const headers = auth.headers;
+
+    // Every body through every stack once: warms them, and compares their answers.
+    for (const body of bodies.slice(0, 200)) {
+      const answers = await Promise.all(stacks.map((s) => post(s.service.url, body, headers)));
+      const parsed = answers.map((a) => JSON.parse(a.text) as { data?: unknown; errors?: unknown });
+      if (answers.some((a) => a.status !== 200) || parsed.some((p) => p.errors)) throw new Error(`a trace failed: ${answers.map((a) => a.text.slice(0, 300)).join(' | ')}`);
+      if (parsed.length > 1 && !isDeepStrictEqual(parsed[0], parsed[1])) throw new Error(`the two versions answered ${body} differently`);
+    }
+    log(`answers: ${stacks.length > 1 ? '200/200 equal between the two versions' : '200 traces answered'}`);
+
+    // Alternating blocks of 50, the order of the two turned each round.
+    const block = 50;
+    for (let r = 0; r * block < requests; r += 1) {
+      const slice = bodies.slice((r * block) % bodies.length, ((r * block) % bodies.length) + block);
+      const order = r % 2 === 0 ? stacks : [...stacks].reverse();
+      for (const s of order) await sequential(s.service.url, slice, { requests: slice.length, warmup: 0, headers, samples: s.samples });
+    }
+    const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, requests, loadAverage: os.loadavg() };
+    result.stacks = stacks.map((s) => ({ name: s.name, c1: percentiles(s.samples) }));
+    for (const s of stacks) log(`${s.name}: ${JSON.stringify(percentiles(s.samples))}`);
+    if (stacks.length > 1) {
+      const ratio = percentiles(stacks[0]!.samples).p50 / percentiles(stacks[1]!.samples).p50;
+      result.p50Ratio = Math.round(ratio * 1000) / 1000;
+      log(`p50 this version / other: ${ratio.toFixed(3)}`);
+    }
+
+    if (breakdown && proxies[0]) {
+      // Fetch rounds of 100 traces: per fetch in plan order, the median start, duration and sizes.
+      const perFetch = new Map<string, { start: number[]; ms: number[]; req: number[]; res: number[] }>();
+      for (const body of bodies.slice(0, 100)) {
+        proxies[0].exchanges.length = 0;
+        const t = performance.now();
+        await post(stacks[0]!.service.url, body, headers);
+        const seen = [...proxies[0].exchanges].sort((a, b) => a.start - b.start);
+        seen.forEach((e, i) => {
+          const key = `${i + 1}. ${e.subgraph}`;
+          const f = perFetch.get(key) ?? { start: [], ms: [], req: [], res: [] };
+          f.start.push(e.start - t);
+          f.ms.push(e.end - e.start);
+          f.req.push(e.requestBytes);
+          f.res.push(e.responseBytes);
+          perFetch.set(key, f);
+        });
+      }
+      const fetches = [...perFetch.entries()].map(([fetch, f]) => ({
+        fetch,
+        n: f.ms.length,
+        startMs: Math.round(median(f.start) * 10) / 10,
+        ms: Math.round(median(f.ms) * 10) / 10,
+        requestBytes: median(f.req),
+        responseBytes: median(f.res),
+      }));
+      for (const f of fetches) log(`  fetch ${f.fetch} (${f.n}): at +${f.startMs} ms, ${f.ms} ms, ${f.requestBytes} B sent, ${f.responseBytes} B back`);
+      result.fetches = fetches;
+    }
+    const file = new URL(`./results/trace-ab-${label}-${units}u.json`, import.meta.url);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${file.pathname}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

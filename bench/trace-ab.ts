@@ -8,8 +8,13 @@
  * profiles there (bench/profile.ts reads them).
  *
  *   node --max-old-space-size=8192 --import tsx bench/trace-ab.ts [--units 100000] [--requests 600]
- *        [--against DIR] [--breakdown] [--cpu-prof-dir DIR] [--label name]
+ *        [--against DIR] [--breakdown] [--cpu-prof-dir DIR] [--label name] [--this-env NAME=VALUE ...]
  *
+ * `--load N` adds throughput at concurrency N (autocannon, 4 rounds of 5 s per version, alternating).
+ * `--log-statements` has PostgreSQL log every statement of three traces through this version (with their
+ * durations, in the server's log; ALTER SYSTEM for their duration, reset after).
+ * `--this-env NAME=VALUE` (repeatable) sets a variable for this version's gateway and nodes only: with
+ * `--against` pointing at this version's own build, it measures a setting side by side.
  * `--against DIR` is another version's compiled tree (scripts/build.ts output of that version, with the
  * repository's node_modules reachable from it). Writes bench/results/trace-ab-<label>-<units>u.json.
  */
@@ -20,9 +25,9 @@ import * as manufacturer from '@tracefed/manufacturer';
 import * as distributor from '@tracefed/distributor';
 import * as dispenser from '@tracefed/dispenser';
 import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
-import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
+import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
 import { loadNode } from './load.ts';
-import { percentiles, post, sequential } from './measure.ts';
+import { load, percentiles, post, sequential } from './measure.ts';
 import { elementString, traceBody } from './queries.ts';
 import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
 import { buildNetwork, NODE_NAMES, sampleUnits, unitAt, type NodeName } from './network.ts';
@@ -50,6 +55,13 @@ async function main(): Promise<void> {
   const against = option('--against', '');
   const breakdown = process.argv.includes('--breakdown');
   const profileDir = option('--cpu-prof-dir', '');
+  const thisEnv: Record<string, string> = {};
+  process.argv.forEach((arg, i) => {
+    if (arg !== '--this-env') return;
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(process.argv[i + 1] ?? '');
+    if (!match) throw new Error(`--this-env needs NAME=VALUE, got ${process.argv[i + 1] ?? 'nothing'}`);
+    thisEnv[match[1] as string] = match[2] as string;
+  });
   if (!Number.isInteger(units) || units <= 0) throw new Error(`--units needs a positive whole number, got ${option('--units', '')}`);
   if (!Number.isInteger(requests) || requests <= 0) throw new Error(`--requests needs a positive whole number, got ${option('--requests', '')}`);
   const registry = new DatabaseRegistry(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -72,14 +84,14 @@ async function main(): Promise<void> {
       const s = await loadNode(network.nodes[node], [{ url: urls[node], schema: 'public' }]);
       log(`loaded ${node}: ${s.events} events`);
     }
-    const startStack = async (name: string, record: boolean, compiled?: string): Promise<Service> => {
+    const startStack = async (name: string, record: boolean, compiled?: string, extraEnv: Record<string, string> = {}): Promise<Service> => {
       const flags = (who: string) => (profileDir && !compiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${who}-${process.pid}.cpuprofile`] : []);
       const nodes = await Promise.all(
         NODE_NAMES.map((node) =>
           startService({
             name: `${name}${node}`,
             entry: `subgraphs/${node}/src/main.ts`,
-            env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node] },
+            env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node], ...extraEnv },
             ready: /subgraph ready at (\S+)/,
             nodeFlags: flags(node),
             ...(compiled ? { compiled } : {}),
@@ -95,14 +107,14 @@ async function main(): Promise<void> {
       return startService({
         name: `${name}gateway`,
         entry: 'gateway/src/main.ts',
-        env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED },
+        env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED, ...extraEnv },
         ready: /gateway ready at (\S+)/,
         nodeFlags: flags('gateway'),
         ...(compiled ? { compiled } : {}),
       });
     };
     const stacks: Array<{ name: string; service: Service; samples: number[] }> = [
-      { name: 'this version', service: await startStack('this-', breakdown), samples: [] },
+      { name: 'this version', service: await startStack('this-', breakdown, undefined, thisEnv), samples: [] },
     ];
     if (against) stacks.push({ name: `version in ${against}`, service: await startStack('against-', false, against), samples: [] });
     const bodies = sampleUnits(network, Math.max(requests, 200), 11).map((u) => traceBody(elementString(unitAt(network, u))));
@@ -124,13 +136,49 @@ async function main(): Promise<void> {
       const order = r % 2 === 0 ? stacks : [...stacks].reverse();
       for (const s of order) await sequential(s.service.url, slice, { requests: slice.length, warmup: 0, headers, samples: s.samples });
     }
-    const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, requests, loadAverage: os.loadavg() };
+    const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, requests, thisEnv, against: against || null, loadAverage: os.loadavg() };
     result.stacks = stacks.map((s) => ({ name: s.name, c1: percentiles(s.samples) }));
     for (const s of stacks) log(`${s.name}: ${JSON.stringify(percentiles(s.samples))}`);
     if (stacks.length > 1) {
       const ratio = percentiles(stacks[0]!.samples).p50 / percentiles(stacks[1]!.samples).p50;
       result.p50Ratio = Math.round(ratio * 1000) / 1000;
       log(`p50 this version / other: ${ratio.toFixed(3)}`);
+    }
+
+    const connections = Number(option('--load', '0'));
+    if (connections > 0) {
+      const served: Record<string, { requests: number; seconds: number; failed: number; p50: number[] }> = {};
+      for (let r = 0; r < 4; r += 1) {
+        for (const s of r % 2 === 0 ? stacks : [...stacks].reverse()) {
+          const run = await load(s.service.url, bodies, connections, 5, headers);
+          const t = (served[s.name] ??= { requests: 0, seconds: 0, failed: 0, p50: [] });
+          t.requests += run.requests;
+          t.seconds += run.seconds;
+          t.failed += run.non2xx + run.errors + run.timeouts;
+          t.p50.push(run.latency.p50);
+        }
+      }
+      result.load = Object.fromEntries(
+        Object.entries(served).map(([name, t]) => [name, { connections, throughput: Math.round((t.requests / t.seconds) * 10) / 10, failed: t.failed, p50PerRound: t.p50 }]),
+      );
+      for (const [name, t] of Object.entries(result.load as Record<string, unknown>)) log(`${name}, c=${connections}: ${JSON.stringify(t)}`);
+    }
+
+    if (process.argv.includes('--log-statements')) {
+      const admin = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+      const setLogging = (on: boolean) =>
+        withClient(admin, async (c) => {
+          await c.query(on ? 'ALTER SYSTEM SET log_min_duration_statement = 0' : 'ALTER SYSTEM RESET log_min_duration_statement');
+          await c.query('SELECT pg_reload_conf()');
+        });
+      await setLogging(true);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        for (const body of bodies.slice(0, 3)) await post(stacks[0]!.service.url, body, headers);
+      } finally {
+        await setLogging(false);
+      }
+      log('statements of three traces logged in the PostgreSQL server log');
     }
 
     if (breakdown && proxies[0]) {

@@ -104,77 +104,58 @@ function subjectsByLot(lots: ReadonlyArray<LotSerials>): SQL {
 }
 
 /**
- * The deciding events, grouped: `decided(lot_no, event_pk, units)` joined to the events it names.
+ * The deciding events, by class: for `decided(lot_no, event_pk, units)` (each deciding event with the
+ * units it decides, their numbers space-separated), one row per lot and event class, with the class's
+ * events.
  *
  * What an event says about where goods are depends only on its owner, step, disposition, locations and
- * destinations, and a lot's deciding events share a handful of those (a dispenser's 60,000 dispensing
- * events of a 100,000-unit lot fall into about 150 classes). So the statement numbers the classes, sends a
- * class's attributes with its first event only, and per event just its ID, time (ms since the epoch)
- * and class: the node then reads and classifies each class once. Reading every attribute of every
- * event cost the dispenser's node more than the statement itself
- * (bench/results/recall-through-the-graph-2026-11-28.md).
- *
- * A class is one group of a GROUP BY over those columns, collecting its events in arrays that are
- * unnested again; its number is its row's, its first event the first of its arrays. Numbering classes
- * with window functions (dense_rank and row_number over the six columns) sorted all 57,707 events of
- * that lot on them, a third of the statement; a hashed GROUP BY needs no sort (positionsOfLots keeps
- * the planner from choosing one). Class numbers only tie a statement's rows together.
+ * destinations, and a lot's deciding events share a handful of those (a dispenser's 57,707 deciding
+ * events of a 100,000-unit lot fall into about 150 classes). So the node reads and classifies each class
+ * once, and per event receives just its ID, its time (ms since the epoch) and its units, as three texts
+ * per class: IDs and times space-separated (event IDs are URIs: they hold no whitespace), the events'
+ * unit lists comma-separated. The three aggregates of a group read its rows in one order, so the texts
+ * line up event by event. A row per event (57,707 rows of twelve columns for that lot) cost the node
+ * more than the statement: the driver's parsing, and the objects it made for the garbage collector
+ * (bench/results/recall-class-rows-2026-11-29.md). The class GROUP BY is hashed: a lot's classes are
+ * few, and no sort is needed (positionsOfLots keeps the planner from choosing one). The aggregates take
+ * no ORDER BY: PostgreSQL 15 cannot hash a grouping whose aggregates sort.
  */
-const DECIDED_EVENTS = sql`, classes AS (
-                             SELECT e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations,
-                                    array_agg(d.lot_no) AS lots, array_agg(d.units) AS units, array_agg(e.event_id) AS ids,
-                                    array_agg(floor(extract(epoch FROM e.event_time) * 1000)::float8) AS ats
-                             FROM decided d JOIN epcis_event e ON e.id = d.event_pk
-                             GROUP BY e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations
-                           ),
-                           numbered AS (SELECT c.*, row_number() OVER () AS cls FROM classes c)
-                           SELECT x.lot_no, x.units, x.event_id, x.at_ms, c.cls, x.nth = 1 AS first,
-                                  CASE WHEN x.nth = 1 THEN c.owner_gln END AS owner_gln, CASE WHEN x.nth = 1 THEN c.biz_step END AS biz_step,
-                                  CASE WHEN x.nth = 1 THEN c.disposition END AS disposition, CASE WHEN x.nth = 1 THEN c.biz_location END AS biz_location,
-                                  CASE WHEN x.nth = 1 THEN c.read_point END AS read_point, CASE WHEN x.nth = 1 THEN c.destinations::text END AS destinations
-                           FROM numbered c
-                           CROSS JOIN LATERAL unnest(c.lots, c.units, c.ids, c.ats) WITH ORDINALITY AS x(lot_no, units, event_id, at_ms, nth)`;
-
-/** What the events of one class share (see DECIDED_EVENTS). */
-type EventClass = Omit<LatestEvent, 'eventId' | 'eventTime'>;
+const DECIDED_CLASSES = sql`SELECT d.lot_no, e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point,
+                                   e.destinations::text AS destinations,
+                                   string_agg(e.event_id, ' ') AS ids,
+                                   string_agg(floor(extract(epoch FROM e.event_time) * 1000)::bigint::text, ' ') AS ats,
+                                   string_agg(d.units, ',') AS units
+                            FROM decided d JOIN epcis_event e ON e.id = d.event_pk
+                            GROUP BY d.lot_no, e.owner_gln, e.biz_step, e.disposition, e.biz_location, e.read_point, e.destinations`;
 
 /**
  * Per lot, the deciding events with the units each decides (0-based places in the lot's serial list as
- * given), from the rows of a DECIDED_EVENTS statement.
+ * given), from the rows of a DECIDED_CLASSES statement.
  */
 function groupRows(lots: ReadonlyArray<LotSerials>, rows: ReadonlyArray<Record<string, unknown>>): LatestEventGroup[][] {
-  const classes = new Map<number, EventClass>();
-  for (const r of rows) {
-    if (r.first !== true) continue;
-    classes.set(Number(r.cls), {
-      owner: r.owner_gln as string,
-      bizStep: (r.biz_step as string | null) ?? null,
-      disposition: (r.disposition as string | null) ?? null,
-      bizLocation: (r.biz_location as string | null) ?? null,
-      readPoint: (r.read_point as string | null) ?? null,
-      destinations: JSON.parse((r.destinations as string | null) ?? '[]') as SourceOrDestination[],
-    });
-  }
   const out: LatestEventGroup[][] = lots.map(() => []);
+  let cls = 0;
   for (const r of rows) {
     const list = out[Number(r.lot_no) - 1];
     if (!list) continue;
-    const cls = Number(r.cls);
-    const shared = classes.get(cls);
-    if (!shared) throw new Error(`deciding event ${String(r.event_id)} has no class ${cls} in the statement's answer`);
-    const units = (r.units as string).split(' ').map((n) => Number(n) - 1);
-    // Spelled out: an object spread here cost four times as much (60,000 events a dispenser lot).
-    const event: LatestEvent = {
-      eventId: r.event_id as string,
-      owner: shared.owner,
-      eventTime: new Date(Number(r.at_ms)),
-      bizStep: shared.bizStep,
-      disposition: shared.disposition,
-      bizLocation: shared.bizLocation,
-      readPoint: shared.readPoint,
-      destinations: shared.destinations,
-    };
-    list.push({ event, units, cls });
+    cls += 1;
+    const owner = r.owner_gln as string;
+    const bizStep = (r.biz_step as string | null) ?? null;
+    const disposition = (r.disposition as string | null) ?? null;
+    const bizLocation = (r.biz_location as string | null) ?? null;
+    const readPoint = (r.read_point as string | null) ?? null;
+    const destinations = JSON.parse((r.destinations as string | null) ?? '[]') as SourceOrDestination[];
+    const ids = (r.ids as string).split(' ');
+    const ats = (r.ats as string).split(' ');
+    const units = (r.units as string).split(',');
+    if (ats.length !== ids.length || units.length !== ids.length) {
+      throw new Error(`class ${cls} of lot ${String(r.lot_no)}: ${ids.length} event IDs, ${ats.length} times and ${units.length} unit lists in the statement's answer`);
+    }
+    for (let i = 0; i < ids.length; i += 1) {
+      // Spelled out: an object spread here cost four times as much (60,000 events a dispenser lot).
+      const event: LatestEvent = { eventId: ids[i] as string, owner, eventTime: new Date(Number(ats[i])), bizStep, disposition, bizLocation, readPoint, destinations };
+      list.push({ event, units: (units[i] as string).split(' ').map((n) => Number(n) - 1), cls });
+    }
   }
   return out;
 }
@@ -210,7 +191,7 @@ export function createWhereaboutsRepository(db: Executor) {
               decided AS (
                 SELECT lot_no, event_pk, string_agg(n::text, ' ') AS units FROM best GROUP BY lot_no, event_pk
               )
-              ${DECIDED_EVENTS}`,
+              ${DECIDED_CLASSES}`,
         );
       });
       return groupRows(lots, rows);
@@ -225,11 +206,11 @@ export function createWhereaboutsRepository(db: Executor) {
       if (lots.every((l) => l.serials.length === 0)) return lots.map(() => []);
       await ensureUnitPositions(db);
       const rows = await db.transaction(async (tx) => {
-        // No sorts: every step hashes (the unit and event joins, both groupings). Left alone, the planner
-        // sorts the events for the class GROUP BY: it budgets 8 kB for each group's arrays and guesses
-        // some 6,000 classes, so it expects the hash table to spill, while a lot's classes are few (150
-        // for the dispenser's 57,707 deciding events of a 100,000-unit lot; the sort cost 0.06 s of 0.4 s).
-        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_sort', 'off', true)`);
+        // No sort nodes: every step hashes (the unit and event joins, the class grouping). Left alone, the
+        // planner sorts for the class GROUP BY: it budgets for each group's aggregates and guesses some
+        // thousands of classes, so it expects the hash table to spill, while a lot's classes are few (150
+        // for the dispenser's 57,707 deciding events of a 100,000-unit lot).
+        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true), set_config('enable_sort', 'off', true)`);
         return queryRows<Record<string, unknown>>(
           tx,
           sql`WITH subjects AS MATERIALIZED (${subjectsByLot(lots)}),
@@ -238,7 +219,7 @@ export function createWhereaboutsRepository(db: Executor) {
                 FROM subjects s JOIN unit_position p ON p.unit_key = s.subject_key
                 GROUP BY s.lot_no, p.event_pk
               )
-              ${DECIDED_EVENTS}`,
+              ${DECIDED_CLASSES}`,
         );
       });
       return groupRows(lots, rows);

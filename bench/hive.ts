@@ -8,7 +8,7 @@
  * It does the auth work our gateway does on every request (gateway/src/index.ts):
  * - verifies the caller's bearer token with Hive's own JWT plugin (useJWT, jsonwebtoken) against the same
  *   public keys, issuer, audience and algorithms, and refuses requests without a valid one;
- * - signs the verified identity once per request with the same short-lived HS256 signer our gateway
+ * - signs the verified identity with the same short-lived HS256 signer our gateway
  *   uses, and sends it to every subgraph fetch as x-tracefed-identity (Hive's header propagation);
  * - applies the same graphql-armor limits (Hive takes the envelop flavour of the same library).
  * It has no per-partner rate limiter (ours is one map lookup per request, set far above the load).

@@ -251,7 +251,7 @@ async function main(): Promise<void> {
       answers: { compared: 0, gatewayEqualsFloor: 0, hiveEqualsFloor: 0 },
       auth: {
         identity: `${BENCH_IDENTITY.role} (partner ${BENCH_IDENTITY.partner}): custody and prices, not dispense details`,
-        gateway: 'verifies the ES256 bearer token (jose, local JWKS), per-partner rate limit (set far above the load), graphql-armor limits, signs the identity (HS256; one token per identity for 30 s) for every subgraph fetch',
+        gateway: 'verifies the ES256 bearer token (jose, local JWKS; a token once per process, then from its cache), per-partner rate limit (set far above the load), graphql-armor limits, signs the identity (HS256; one token per identity for 30 s) for every subgraph fetch',
         hive: 'verifies the same ES256 bearer token (its useJWT plugin, jsonwebtoken, same keys, issuer, audience, algorithms), the same graphql-armor limits (envelop flavour), signs the identity with the same HS256 signer (one token per identity for 30 s) and propagates it to every subgraph fetch; no rate limiter',
         subgraphs: 'every subgraph request checks the signed identity (HS256, each token verified once per process and then read from its cache), behind either gateway',
       },

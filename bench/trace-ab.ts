@@ -10,6 +10,9 @@
  *   node --max-old-space-size=8192 --import tsx bench/trace-ab.ts [--units 100000] [--requests 600]
  *        [--against DIR] [--breakdown] [--cpu-prof-dir DIR] [--label name] [--this-env NAME=VALUE ...]
  *
+ * `--small-units M` puts this version on a second network of M units beside the first, in place of
+ * `--against`: the same trace on two data sizes, both stacks fresh and alternating (each traces its own
+ * network's units; answers are not compared).
  * `--load N` adds throughput at concurrency N (autocannon, 4 rounds of 5 s per version, alternating).
  * `--log-statements` has PostgreSQL log every statement of three traces through this version (with their
  * durations, in the server's log; ALTER SYSTEM for their duration, reset after).
@@ -53,6 +56,9 @@ async function main(): Promise<void> {
   const requests = Number(option('--requests', '600'));
   const label = option('--label', 'run');
   const against = option('--against', '');
+  const smallUnits = Number(option('--small-units', '0'));
+  if (!Number.isInteger(smallUnits) || smallUnits < 0) throw new Error(`--small-units needs a whole number, got ${option('--small-units', '')}`);
+  if (smallUnits > 0 && against) throw new Error('--small-units and --against each name the second stack: give one');
   const breakdown = process.argv.includes('--breakdown');
   const profileDir = option('--cpu-prof-dir', '');
   const thisEnv: Record<string, string> = {};
@@ -77,21 +83,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    const network = buildNetwork({ units });
-    const urls = {} as Record<NodeName, string>;
-    for (const node of NODE_NAMES) {
-      urls[node] = await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]);
-      const s = await loadNode(network.nodes[node], [{ url: urls[node], schema: 'public' }]);
-      log(`loaded ${node}: ${s.events} events`);
-    }
-    const startStack = async (name: string, record: boolean, compiled?: string, extraEnv: Record<string, string> = {}): Promise<Service> => {
+    const loadNetworkInto = async (n: number, suffix: string) => {
+      const network = buildNetwork({ units: n });
+      const urls = {} as Record<NodeName, string>;
+      for (const node of NODE_NAMES) {
+        urls[node] = await createNodeDatabase(registry, `${prefix}${suffix}_${node}`, MIGRATIONS[node]);
+        const s = await loadNode(network.nodes[node], [{ url: urls[node], schema: 'public' }]);
+        log(`loaded ${node} (${n} units): ${s.events} events`);
+      }
+      return { network, urls };
+    };
+    const { network, urls } = await loadNetworkInto(units, '');
+    const small = smallUnits > 0 ? await loadNetworkInto(smallUnits, '_small') : undefined;
+    const startStack = async (name: string, record: boolean, compiled?: string, extraEnv: Record<string, string> = {}, on = urls): Promise<Service> => {
       const flags = (who: string) => (profileDir && !compiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${who}-${process.pid}.cpuprofile`] : []);
       const nodes = await Promise.all(
         NODE_NAMES.map((node) =>
           startService({
             name: `${name}${node}`,
             entry: `subgraphs/${node}/src/main.ts`,
-            env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node], ...extraEnv },
+            env: { [`${node.toUpperCase()}_DATABASE_URL`]: on[node], ...extraEnv },
             ready: /subgraph ready at (\S+)/,
             nodeFlags: flags(node),
             ...(compiled ? { compiled } : {}),
@@ -113,36 +124,41 @@ async function main(): Promise<void> {
         ...(compiled ? { compiled } : {}),
       });
     };
-    const stacks: Array<{ name: string; service: Service; samples: number[] }> = [
-      { name: 'this version', service: await startStack('this-', breakdown, undefined, thisEnv), samples: [] },
+    const bodiesOf = (net: typeof network) => sampleUnits(net, Math.max(requests, 200), 11).map((u) => traceBody(elementString(unitAt(net, u))));
+    const bodies = bodiesOf(network);
+    const stacks: Array<{ name: string; service: Service; samples: number[]; bodies: string[] }> = [
+      { name: small ? `this version, ${units} units` : 'this version', service: await startStack('this-', breakdown, undefined, thisEnv), samples: [], bodies },
     ];
-    if (against) stacks.push({ name: `version in ${against}`, service: await startStack('against-', false, against), samples: [] });
-    const bodies = sampleUnits(network, Math.max(requests, 200), 11).map((u) => traceBody(elementString(unitAt(network, u))));
+    if (against) stacks.push({ name: `version in ${against}`, service: await startStack('against-', false, against), samples: [], bodies });
+    if (small) stacks.push({ name: `this version, ${smallUnits} units`, service: await startStack('small-', false, undefined, thisEnv, small.urls), samples: [], bodies: bodiesOf(small.network) });
     const headers = auth.headers;
 
     // Every body through every stack once: warms them, and compares their answers.
-    for (const body of bodies.slice(0, 200)) {
-      const answers = await Promise.all(stacks.map((s) => post(s.service.url, body, headers)));
+    for (const [i, body] of bodies.slice(0, 200).entries()) {
+      const answers = await Promise.all(stacks.map((s) => post(s.service.url, s.bodies[i] ?? body, headers)));
       const parsed = answers.map((a) => JSON.parse(a.text) as { data?: unknown; errors?: unknown });
       if (answers.some((a) => a.status !== 200) || parsed.some((p) => p.errors)) throw new Error(`a trace failed: ${answers.map((a) => a.text.slice(0, 300)).join(' | ')}`);
-      if (parsed.length > 1 && !isDeepStrictEqual(parsed[0], parsed[1])) throw new Error(`the two versions answered ${body} differently`);
+      if (!small && parsed.length > 1 && !isDeepStrictEqual(parsed[0], parsed[1])) throw new Error(`the two versions answered ${body} differently`);
     }
-    log(`answers: ${stacks.length > 1 ? '200/200 equal between the two versions' : '200 traces answered'}`);
+    log(`answers: ${stacks.length > 1 && !small ? '200/200 equal between the two versions' : '200 traces answered by each stack'}`);
 
     // Alternating blocks of 50, the order of the two turned each round.
     const block = 50;
     for (let r = 0; r * block < requests; r += 1) {
-      const slice = bodies.slice((r * block) % bodies.length, ((r * block) % bodies.length) + block);
+      const from = (r * block) % bodies.length;
       const order = r % 2 === 0 ? stacks : [...stacks].reverse();
-      for (const s of order) await sequential(s.service.url, slice, { requests: slice.length, warmup: 0, headers, samples: s.samples });
+      for (const s of order) {
+        const slice = s.bodies.slice(from, from + block);
+        await sequential(s.service.url, slice, { requests: slice.length, warmup: 0, headers, samples: s.samples });
+      }
     }
-    const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, requests, thisEnv, against: against || null, loadAverage: os.loadavg() };
+    const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, smallUnits: smallUnits || null, requests, thisEnv, against: against || null, loadAverage: os.loadavg() };
     result.stacks = stacks.map((s) => ({ name: s.name, c1: percentiles(s.samples) }));
     for (const s of stacks) log(`${s.name}: ${JSON.stringify(percentiles(s.samples))}`);
     if (stacks.length > 1) {
       const ratio = percentiles(stacks[0]!.samples).p50 / percentiles(stacks[1]!.samples).p50;
       result.p50Ratio = Math.round(ratio * 1000) / 1000;
-      log(`p50 this version / other: ${ratio.toFixed(3)}`);
+      log(`p50 ${stacks[0]!.name} / ${stacks[1]!.name}: ${ratio.toFixed(3)}`);
     }
 
     const connections = Number(option('--load', '0'));

@@ -210,7 +210,14 @@ export function createWhereaboutsRepository(db: Executor) {
         // planner sorts for the class GROUP BY: it budgets for each group's aggregates and guesses some
         // thousands of classes, so it expects the hash table to spill, while a lot's classes are few (150
         // for the dispenser's 57,707 deciding events of a 100,000-unit lot).
-        await tx.execute(sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true), set_config('enable_sort', 'off', true)`);
+        // random_page_cost 1.1: a node's tables are in memory, so an index probe costs about what a page
+        // of a sequential scan does. With the default 4, a 100,000-unit lot in a 1,000,000-unit network
+        // hashed the whole position and event tables; probing for the lot's units took 0.69x the time
+        // through the gateway, and a lot that is most of its network still hashes
+        // (bench/results/recall-class-rows-2026-11-29.md).
+        await tx.execute(
+          sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true), set_config('enable_sort', 'off', true), set_config('random_page_cost', '1.1', true)`,
+        );
         return queryRows<Record<string, unknown>>(
           tx,
           sql`WITH subjects AS MATERIALIZED (${subjectsByLot(lots)}),

@@ -32,15 +32,16 @@ import * as dispenser from '@tracefed/dispenser';
 import { openDatabase, queryRows, sql } from '@tracefed/kit/db/connection';
 import * as whereabouts from '@tracefed/kit/epcis/whereabouts';
 import * as positionsStore from '@tracefed/kit/epcis/positions-store';
-import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
+import { prepareBenchAuth } from './auth.ts';
 import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
 import { loadNode } from './load.ts';
 import { post } from './measure.ts';
 import { WHEREABOUTS } from './queries.ts';
-import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
+import type { RecordingProxy } from './proxy.ts';
+import { startStack } from './stack.ts';
 import { recallLot } from './recall.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
-import { buildServices, configureServices, startService, stopAllServices } from './services.ts';
+import { buildServices, configureServices, stopAllServices } from './services.ts';
 
 const MIGRATIONS: Record<NodeName, string> = {
   manufacturer: manufacturer.migrationsFolder,
@@ -193,40 +194,25 @@ async function main(): Promise<void> {
 
     // ---- Through the gateway: nodes reading the position table, and nodes walking the history
     // (TRACEFED_RECALL_FROM=history), on the same databases, requests alternating between the two. ----
-    const startStack = async (label: string, env: Record<string, string>, record = false, compiled?: string) => {
-      const subgraphs = await Promise.all(
-        NODE_NAMES.map((node) =>
-          startService({
-            name: `${label}${node}`,
-            entry: `subgraphs/${node}/src/main.ts`,
-            env: { [`${node.toUpperCase()}_DATABASE_URL`]: urls[node], ...env },
-            ready: /subgraph ready at (\S+)/,
-            ...(compiled ? { compiled } : {}),
-            nodeFlags: profileDir && record ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-          }),
-        ),
-      );
-      let targets: Record<string, string> = { manufacturer: subgraphs[0]!.url, distributor: subgraphs[1]!.url, dispenser: subgraphs[2]!.url };
-      if (record) {
-        const proxy = await startRecordingProxies(targets);
-        proxies.push(proxy);
-        targets = proxy.urls;
-      }
-      return startService({
-        name: `${label}gateway`,
-        entry: 'gateway/src/main.ts',
-        env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED },
+    const startStackOf = async (label: string, env: Record<string, string>, record = false, compiled?: string) => {
+      const { gateway, proxy } = await startStack({
+        label,
+        urls,
+        nodeEnv: env,
+        record,
         ...(compiled ? { compiled } : {}),
-        ready: /gateway ready at (\S+)/,
+        flags: (who) => (profileDir && record && who !== 'gateway' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       });
+      if (proxy) proxies.push(proxy);
+      return gateway;
     };
     const stacks = {
-      table: await startStack('table-', {}, breakdown),
+      table: await startStackOf('table-', {}, breakdown),
       history: against
-        ? await startStack('against-', {}, false, against)
+        ? await startStackOf('against-', {}, false, against)
         : gatewayOnly
           ? undefined
-          : await startStack('history-', { TRACEFED_RECALL_FROM: 'history' }),
+          : await startStackOf('history-', { TRACEFED_RECALL_FROM: 'history' }),
     };
     const other = against ? `version in ${against}` : 'history';
     const body = JSON.stringify({ query: QUERY, variables: { gtin: lot.product.gtin, lot: lot.lot } });

@@ -4,7 +4,7 @@
  * that both meet the same machine. Every answer of the two is compared (the run stops at the first
  * difference). With `--breakdown`, recording proxies (bench/proxy.ts) sit between this version's gateway
  * and its nodes, and the median of each fetch round is printed (when it started after the request, how
- * long it took, its sizes). With `--cpu-prof-dir DIR`, this version's gateway and nodes write CPU
+ * long it took, its sizes); the proxies add to this version's latency, so compare versions without it. With `--cpu-prof-dir DIR`, this version's gateway and nodes write CPU
  * profiles there (bench/profile.ts reads them).
  *
  *   node --max-old-space-size=8192 --import tsx bench/trace-ab.ts [--units 100000] [--requests 600]
@@ -27,14 +27,15 @@ import { isDeepStrictEqual } from 'node:util';
 import * as manufacturer from '@tracefed/manufacturer';
 import * as distributor from '@tracefed/distributor';
 import * as dispenser from '@tracefed/dispenser';
-import { prepareBenchAuth, UNTHROTTLED } from './auth.ts';
+import { prepareBenchAuth } from './auth.ts';
 import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
 import { loadNode } from './load.ts';
 import { load, percentiles, post, sequential } from './measure.ts';
 import { elementString, traceBody } from './queries.ts';
-import { startRecordingProxies, type RecordingProxy } from './proxy.ts';
+import type { RecordingProxy } from './proxy.ts';
+import { startStack } from './stack.ts';
 import { buildNetwork, NODE_NAMES, sampleUnits, unitAt, type NodeName } from './network.ts';
-import { buildServices, configureServices, startService, stopAllServices, type Service } from './services.ts';
+import { buildServices, configureServices, stopAllServices, type Service } from './services.ts';
 
 const MIGRATIONS: Record<NodeName, string> = {
   manufacturer: manufacturer.migrationsFolder,
@@ -95,42 +96,19 @@ async function main(): Promise<void> {
     };
     const { network, urls } = await loadNetworkInto(units, '');
     const small = smallUnits > 0 ? await loadNetworkInto(smallUnits, '_small') : undefined;
-    const startStack = async (name: string, record: boolean, compiled?: string, extraEnv: Record<string, string> = {}, on = urls): Promise<Service> => {
+    const startStackOf = async (name: string, record: boolean, compiled?: string, extraEnv: Record<string, string> = {}, on = urls): Promise<Service> => {
       const flags = (who: string) => (profileDir && !compiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${who}-${process.pid}.cpuprofile`] : []);
-      const nodes = await Promise.all(
-        NODE_NAMES.map((node) =>
-          startService({
-            name: `${name}${node}`,
-            entry: `subgraphs/${node}/src/main.ts`,
-            env: { [`${node.toUpperCase()}_DATABASE_URL`]: on[node], ...extraEnv },
-            ready: /subgraph ready at (\S+)/,
-            nodeFlags: flags(node),
-            ...(compiled ? { compiled } : {}),
-          }),
-        ),
-      );
-      let targets: Record<string, string> = { manufacturer: nodes[0]!.url, distributor: nodes[1]!.url, dispenser: nodes[2]!.url };
-      if (record) {
-        const proxy = await startRecordingProxies(targets);
-        proxies.push(proxy);
-        targets = proxy.urls;
-      }
-      return startService({
-        name: `${name}gateway`,
-        entry: 'gateway/src/main.ts',
-        env: { MANUFACTURER_URL: targets.manufacturer!, DISTRIBUTOR_URL: targets.distributor!, DISPENSER_URL: targets.dispenser!, ...UNTHROTTLED, ...extraEnv },
-        ready: /gateway ready at (\S+)/,
-        nodeFlags: flags('gateway'),
-        ...(compiled ? { compiled } : {}),
-      });
+      const { gateway, proxy } = await startStack({ label: name, urls: on, nodeEnv: extraEnv, gatewayEnv: extraEnv, flags, record, ...(compiled ? { compiled } : {}) });
+      if (proxy) proxies.push(proxy);
+      return gateway;
     };
     const bodiesOf = (net: typeof network) => sampleUnits(net, Math.max(requests, 200), 11).map((u) => traceBody(elementString(unitAt(net, u))));
     const bodies = bodiesOf(network);
     const stacks: Array<{ name: string; service: Service; samples: number[]; bodies: string[] }> = [
-      { name: small ? `this version, ${units} units` : 'this version', service: await startStack('this-', breakdown, undefined, thisEnv), samples: [], bodies },
+      { name: small ? `this version, ${units} units` : 'this version', service: await startStackOf('this-', breakdown, undefined, thisEnv), samples: [], bodies },
     ];
-    if (against) stacks.push({ name: `version in ${against}`, service: await startStack('against-', false, against), samples: [], bodies });
-    if (small) stacks.push({ name: `this version, ${smallUnits} units`, service: await startStack('small-', false, undefined, thisEnv, small.urls), samples: [], bodies: bodiesOf(small.network) });
+    if (against) stacks.push({ name: `version in ${against}`, service: await startStackOf('against-', false, against), samples: [], bodies });
+    if (small) stacks.push({ name: `this version, ${smallUnits} units`, service: await startStackOf('small-', false, undefined, thisEnv, small.urls), samples: [], bodies: bodiesOf(small.network) });
     const headers = auth.headers;
 
     // Every body through every stack once: warms them, and compares their answers.

@@ -6,6 +6,7 @@ import {
   jwtVerify,
   SignJWT,
   type JSONWebKeySet,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
 import { AuthenticationError, claimsOf, identityFromClaims, type Identity } from './identity.ts';
@@ -94,18 +95,28 @@ export class VerifiedTokenCache {
 export function createPartnerTokenVerifier(options: PartnerTokenOptions) {
   const getKey = keySet(options.jwks);
   const clockTolerance = options.clockToleranceSeconds ?? 30;
-  const verified = new VerifiedTokenCache({ clockToleranceSeconds: clockTolerance });
+  return verifyingOnce(clockTolerance, (token) =>
+    jwtVerify(token, getKey, {
+      issuer: options.issuer,
+      audience: options.audience,
+      algorithms: PARTNER_ALGORITHMS,
+      clockTolerance,
+      requiredClaims: ['exp', 'sub'],
+    }),
+  );
+}
+
+/**
+ * A verifier that checks each token once per process (VerifiedTokenCache) with `verify`, reads its
+ * identity, and explains every refusal.
+ */
+function verifyingOnce(clockToleranceSeconds: number, verify: (token: string) => Promise<{ payload: JWTPayload }>) {
+  const verified = new VerifiedTokenCache({ clockToleranceSeconds });
   return async (token: string): Promise<Identity> => {
     const known = verified.get(token);
     if (known) return known;
     try {
-      const { payload } = await jwtVerify(token, getKey, {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms: PARTNER_ALGORITHMS,
-        clockTolerance,
-        requiredClaims: ['exp', 'sub'],
-      });
+      const { payload } = await verify(token);
       const identity = identityFromClaims(payload as Record<string, unknown>);
       verified.set(token, identity, payload.exp as number);
       return identity;
@@ -155,7 +166,9 @@ export function createIdentitySigner(secret: string, lifetimeSeconds = 60, now: 
     if (issued.size >= 1024) issued.clear();
     issued.set(cacheKey, { token, renewAtMs: iat * 1000 + (lifetimeSeconds * 1000) / 2 });
     // A failed signing is not kept: the next request signs again.
-    token.catch(() => issued.delete(cacheKey));
+    token.catch(() => {
+      if (issued.get(cacheKey)?.token === token) issued.delete(cacheKey);
+    });
     return token;
   };
 }
@@ -163,25 +176,15 @@ export function createIdentitySigner(secret: string, lifetimeSeconds = 60, now: 
 export function createIdentityVerifier(secret: string) {
   const key = secretKey(secret);
   const clockTolerance = 5;
-  const verified = new VerifiedTokenCache({ clockToleranceSeconds: clockTolerance });
-  return async (token: string): Promise<Identity> => {
-    const known = verified.get(token);
-    if (known) return known;
-    try {
-      const { payload } = await jwtVerify(token, key, {
-        issuer: INTERNAL_ISSUER,
-        audience: INTERNAL_AUDIENCE,
-        algorithms: ['HS256'],
-        clockTolerance,
-        requiredClaims: ['exp'],
-      });
-      const identity = identityFromClaims(payload as Record<string, unknown>);
-      verified.set(token, identity, payload.exp as number);
-      return identity;
-    } catch (error) {
-      throw explain(error);
-    }
-  };
+  return verifyingOnce(clockTolerance, (token) =>
+    jwtVerify(token, key, {
+      issuer: INTERNAL_ISSUER,
+      audience: INTERNAL_AUDIENCE,
+      algorithms: ['HS256'],
+      clockTolerance,
+      requiredClaims: ['exp'],
+    }),
+  );
 }
 
 /** Reads `Authorization: Bearer <token>`; null when absent, an error when malformed. */

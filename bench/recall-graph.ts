@@ -4,12 +4,14 @@
  * through @requires, the manufacturer's merge), measured through our gateway and per node.
  *
  *   node --max-old-space-size=8192 --import tsx bench/recall-graph.ts [--units 100000] [--runs 5] [--label before]
- *        [--gateway-only] [--breakdown [--cpu-prof-dir DIR]] [--against DIR] [--explain]
+ *        [--gateway-only] [--breakdown [--cpu-prof-dir DIR]] [--against DIR] [--explain] [--keep-databases]
  *
  * `--gateway-only` skips the per-node and bench/recall.ts parts and the history stack (for iterating on the
  * graph's recall); `--breakdown` puts recording proxies (bench/proxy.ts) between our gateway and its nodes
  * and prints every fetch of each request: when it started after the request, how long it took, its sizes.
  * `--explain` has PostgreSQL log the plan and timings of every node statement over 300 ms (auto_explain).
+ * `--keep-databases` leaves the loaded databases in place (their URLs are printed), for trying statements
+ * on them by hand; drop them afterwards.
  * `--against DIR` starts a second stack from another version's compiled tree (scripts/build.ts output of
  * that version, with the repository's node_modules reachable from it) on the same databases, and
  * alternates requests between the two (with --gateway-only, in place of the history stack); the run
@@ -92,10 +94,11 @@ async function main(): Promise<void> {
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;
   const auth = await prepareBenchAuth();
   configureServices({ env: auth.env, unset: auth.unset, compiled: buildServices() });
+  const keep = process.argv.includes('--keep-databases');
   const cleanup = async () => {
     await stopAllServices();
     auth.dispose();
-    await registry.dropAll();
+    if (!keep) await registry.dropAll();
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
   const proxies: RecordingProxy[] = [];
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
     for (const node of NODE_NAMES) {
       urls[node] = await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]);
       const s = await loadNode(network.nodes[node], [{ url: urls[node], schema: 'public' }]);
-      log(`loaded ${node}: ${s.events} events`);
+      log(`loaded ${node}: ${s.events} events${keep ? ` into ${urls[node]} (kept)` : ''}`);
     }
     const result: Record<string, unknown> = { label, date: new Date().toISOString(), units, lot: { gtin: lot.product.gtin, lot: lot.lot } };
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCheckDigit, toDigitalLink } from '@tracefed/kit/gs1/index';
 import { ingestDocument } from '@tracefed/kit/epcis/ingest';
 import { createWhereaboutsRepository } from '@tracefed/kit/epcis/whereabouts';
+import { groupsOf } from '@tracefed/kit/investigations/positions';
 import { rebuildUnitPositions } from '@tracefed/kit/epcis/positions-store';
 import { queryRows, sql, type Db } from '@tracefed/kit/db/connection';
 import { startNetwork, type Network } from './harness.ts';
@@ -41,7 +42,7 @@ type Answer = Array<Record<string, string>>;
 const flatten = (
   groups: Awaited<ReturnType<ReturnType<typeof createWhereaboutsRepository>['latestEventsOfLots']>>,
   asked: ReadonlyArray<{ serials: readonly string[] }> = lots,
-): Answer => groups.map((lot, i) => Object.fromEntries(lot.flatMap((g) => g.units.map((u) => [asked[i]!.serials[u] as string, g.event.eventId] as const))));
+): Answer => groups.map((lot, i) => Object.fromEntries(groupsOf(lot).flatMap((g) => g.units.map((u) => [asked[i]!.serials[u] as string, g.event.eventId] as const))));
 
 /** Both answers for every demo lot on one node. */
 async function answers(db: Db) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { offerRecallPart, pendingRecallParts, takeRecallPart, type OwnRecallPart } from './recall-prefetch.ts';
 
-const part = (digest: string): Promise<OwnRecallPart> => Promise.resolve({ serials: ['A'], index: { units: 1, digest }, latest: [] });
+const part = (digest: string): Promise<OwnRecallPart> => Promise.resolve({ serials: ['A'], index: { units: 1, digest }, latest: { classes: [], ids: [], at: [], cls: [], unit: [-1] } });
 
 describe('the manufacturer part of a recall, started early', () => {
   it('is taken once, for the same lot and list only', async () => {

@@ -9,12 +9,12 @@
  * for the list the other nodes answered; it finds nothing when the steps reached different processes,
  * or after MAX_AGE_MS, and then computes its part itself, as before. A few entries at most are kept.
  */
-import type { LatestEventGroup, UnitIndexRef } from '@tracefed/kit/investigations/positions';
+import type { LotDecisions, UnitIndexRef } from '@tracefed/kit/investigations/positions';
 
 export interface OwnRecallPart {
   serials: string[];
   index: UnitIndexRef;
-  latest: LatestEventGroup[];
+  latest: LotDecisions;
 }
 
 const MAX_AGE_MS = 60_000;

@@ -5,7 +5,7 @@ import {
   buildNodePositions,
   encodeNodePositions,
   referencedMasterData,
-  type LatestEventGroup,
+  type LotDecisions,
   type LocationInfo,
   type NodePositions,
   type PartyInfo,
@@ -46,7 +46,7 @@ export function unitIndexRef(text: string, units: number): UnitIndexRef {
  */
 export function createLatestByLotLoader(repo: WhereaboutsRepository) {
   const fromHistory = process.env.TRACEFED_RECALL_FROM === 'history';
-  return new DataLoader<LotUnits, LatestEventGroup[], string>(async (lots) => (fromHistory ? repo.latestEventsOfLots(lots) : repo.positionsOfLots(lots)), {
+  return new DataLoader<LotUnits, LotDecisions, string>(async (lots) => (fromHistory ? repo.latestEventsOfLots(lots) : repo.positionsOfLots(lots)), {
     cacheKeyFn: (lot) => `${lot.gtin}|${lot.lot}`,
   });
 }
@@ -57,7 +57,7 @@ export function createLatestByLotLoader(repo: WhereaboutsRepository) {
  */
 export async function lotPositionTable(
   ctx: NodeContext,
-  latestByLot: DataLoader<LotUnits, LatestEventGroup[], string>,
+  latestByLot: DataLoader<LotUnits, LotDecisions, string>,
   lot: { gtin: string; lotNumber: string },
   index: string | null | undefined,
 ): Promise<string> {
@@ -68,12 +68,12 @@ export async function lotPositionTable(
 }
 
 /** This node's position table for a lot, as the compact text the manufacturer merges. */
-export async function positionTable(ctx: NodeContext, index: UnitIndexRef, latest: readonly LatestEventGroup[]): Promise<string> {
+export async function positionTable(ctx: NodeContext, index: UnitIndexRef, latest: LotDecisions): Promise<string> {
   return encodeNodePositions(await nodePositions(ctx, index, latest));
 }
 
 /** This node's position table for a lot, with the master data it holds for the partners and places named. */
-export async function nodePositions(ctx: NodeContext, index: UnitIndexRef, latest: readonly LatestEventGroup[]): Promise<NodePositions> {
+export async function nodePositions(ctx: NodeContext, index: UnitIndexRef, latest: LotDecisions): Promise<NodePositions> {
   const table = buildNodePositions(ctx.node, index, latest);
   const refs = referencedMasterData(table);
   const parties: Record<string, PartyInfo> = table.parties;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildNodePositions,
   classifyEvent,
+  decisionsOf,
   decodeNodePositions,
   encodeNodePositions,
   mergePositions,
@@ -61,30 +62,30 @@ describe('classifyEvent', () => {
 describe('mergePositions', () => {
   const described = (table: NodePositions, parties: NodePositions['parties']): NodePositions => ({ ...table, parties });
   const manufacturer = described(
-    buildNodePositions('MANUFACTURER', INDEX, [
+    buildNodePositions('MANUFACTURER', INDEX, decisionsOf(INDEX.units, [
       latest('A', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
       latest('B', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
       latest('C', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
       latest('D', M, '2026-02-01T08:00:00', { bizStep: 'commissioning' }),
       latest('E/1', M, '2026-03-02T08:00:00', { bizStep: 'shipping', destinations: shipTo(NORTHLINE) }),
-    ]),
+    ])),
     { [M]: { name: 'Meridian', role: 'manufacturer', country: 'DE' } },
   );
   const distributor = described(
-    buildNodePositions('DISTRIBUTOR', INDEX, [
+    buildNodePositions('DISTRIBUTOR', INDEX, decisionsOf(INDEX.units, [
       latest('A', NORTHLINE, '2026-03-03T08:00:00', { bizStep: 'receiving' }),
       latest('B', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) }),
       latest('C', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) }),
       // Shipped at the very instant the pharmacy received it: the receipt wins.
       latest('E/1', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) }),
-    ]),
+    ])),
     { [NORTHLINE]: { name: 'Northline', role: 'distributor', country: 'DE' }, [STANNA]: { name: null, role: null, country: null } },
   );
   const dispenser = described(
-    buildNodePositions('DISPENSER', INDEX, [
+    buildNodePositions('DISPENSER', INDEX, decisionsOf(INDEX.units, [
       latest('B', STANNA, '2026-03-07T08:00:00', { bizStep: 'dispensing', disposition: 'dispensed' }),
       latest('E/1', STANNA, '2026-03-05T08:00:00', { bizStep: 'receiving' }),
-    ]),
+    ])),
     { [STANNA]: { name: 'St. Anna', role: 'dispenser', country: 'DE' } },
   );
 
@@ -107,7 +108,7 @@ describe('mergePositions', () => {
 
   it('names the partners and locations a table refers to', () => {
     const refs = referencedMasterData(
-      buildNodePositions('DISTRIBUTOR', INDEX, [latest('C', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) })]),
+      buildNodePositions('DISTRIBUTOR', INDEX, decisionsOf(INDEX.units, [latest('C', NORTHLINE, '2026-03-05T08:00:00', { bizStep: 'shipping', destinations: shipTo(STANNA) })])),
     );
     expect(refs.glns.sort()).toEqual([NORTHLINE, STANNA].sort());
     expect(refs.locations).toEqual(['/414/4012345000009']);
@@ -130,9 +131,23 @@ describe('mergePositions', () => {
     );
   });
 
-  it('refuses a deciding event for a unit outside the index', () => {
-    expect(() => buildNodePositions('DISPENSER', { units: 2, digest: 'x' }, [latest('E/1', STANNA, '2026-03-05T08:00:00')])).toThrow(
-      /unit 4 is outside the lot's unit index of 2/,
+  it('refuses a deciding event for a unit outside the index, and decisions for another index', () => {
+    expect(() => decisionsOf(2, [latest('E/1', STANNA, '2026-03-05T08:00:00')])).toThrow(/unit 4 is outside the lot's unit index of 2/);
+    expect(() => buildNodePositions('DISPENSER', { units: 2, digest: 'x' }, decisionsOf(INDEX.units, [latest('A', STANNA, '2026-03-05T08:00:00')]))).toThrow(
+      /the deciding events cover 6 units, the lot's unit index 2/,
     );
+  });
+
+  it('classifies each class once and keeps every event of it', () => {
+    // Two events of one class (same owner, step and place), and a third unit decided by one of them.
+    const a = latest('A', STANNA, '2026-03-07T08:00:00', { bizStep: 'dispensing', disposition: 'dispensed' });
+    const b = latest('B', STANNA, '2026-03-08T08:00:00', { bizStep: 'dispensing', disposition: 'dispensed' });
+    const decided = decisionsOf(INDEX.units, [a, b]);
+    const merged = { classes: [decided.classes[0]!], ids: decided.ids, at: decided.at, cls: [0, 0], unit: [0, 1, 1, -1, -1, -1] };
+    const table = buildNodePositions('DISPENSER', INDEX, merged);
+    expect(table.groups).toHaveLength(1);
+    expect(table.group).toEqual([0, 0]);
+    expect(table.events).toEqual([a.event.eventId, b.event.eventId]);
+    expect(table.unit).toEqual([0, 1, 1, -1, -1, -1]);
   });
 });

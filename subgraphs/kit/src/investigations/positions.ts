@@ -35,11 +35,53 @@ export interface LatestEvent {
 export interface LatestEventGroup {
   event: LatestEvent;
   units: number[];
-  /**
-   * When set, events with the same class have the same owner, step, disposition, locations and
-   * destinations (the repository numbers them), so they are classified once.
-   */
-  cls?: number;
+}
+
+/** What every event of a class says about where goods are: an event without its ID and time. */
+export type EventClass = Omit<LatestEvent, 'eventId' | 'eventTime'>;
+
+/**
+ * One node's deciding events for one lot, column by column, as the position queries return them: per
+ * event class its attributes; per deciding event its ID, time (ms since the epoch) and class; per unit of
+ * the lot's list (as given) the place of its deciding event, or -1. Columns, not an object per event:
+ * a dispenser's part of a 100,000-unit recall has 57,707 deciding events in about 150 classes, and an
+ * object per event (with its own Date and unit list) cost the node more than building the table from it
+ * (bench/results/recall-columns-2026-11-29.md).
+ */
+export interface LotDecisions {
+  classes: EventClass[];
+  ids: string[];
+  at: number[];
+  cls: number[];
+  unit: number[];
+}
+
+/** Decisions from a list of groups (each group's event its own class), for callers that build groups. */
+export function decisionsOf(units: number, latest: readonly LatestEventGroup[]): LotDecisions {
+  const d: LotDecisions = { classes: [], ids: [], at: [], cls: [], unit: new Array<number>(units).fill(-1) };
+  for (const { event, units: places } of latest) {
+    const { eventId, eventTime, ...cls } = event;
+    const ev = d.ids.push(eventId) - 1;
+    d.at.push(eventTime.getTime());
+    d.cls.push(d.classes.push(cls) - 1);
+    for (const u of places) {
+      if (!Number.isInteger(u) || u < 0 || u >= units) throw new Error(`unit ${u} is outside the lot's unit index of ${units}`);
+      d.unit[u] = ev;
+    }
+  }
+  return d;
+}
+
+/** The groups the decisions describe (one per deciding event, with its units), for comparisons. */
+export function groupsOf(d: LotDecisions): LatestEventGroup[] {
+  const groups: LatestEventGroup[] = d.ids.map((eventId, e) => ({
+    event: { ...(d.classes[d.cls[e] as number] as EventClass), eventId, eventTime: new Date(d.at[e] as number) },
+    units: [],
+  }));
+  d.unit.forEach((e, u) => {
+    if (e >= 0) groups[e]?.units.push(u);
+  });
+  return groups;
 }
 
 export interface Position {
@@ -66,7 +108,7 @@ export function vocabularyWord(value: string): string {
 const gln = (key: string): string | null => /^\/(?:417|414)\/(\d{13})/.exec(key)?.[1] ?? null;
 
 /** Reads what an event says about where the unit is after it. */
-export function classifyEvent(e: LatestEvent): Position {
+export function classifyEvent(e: EventClass): Position {
   const step = e.bizStep ?? '';
   const disposition = e.disposition ?? '';
   const location = e.bizLocation ?? e.readPoint;
@@ -139,40 +181,36 @@ export interface NodePositions {
 }
 
 /**
- * Builds a node's position table from its latest events. Master data is left empty: the node fills it
- * from its own lookups for the partners and places `referencedMasterData` names.
+ * Builds a node's position table from its deciding events: each class is classified once. Master data is
+ * left empty: the node fills it from its own lookups for the partners and places `referencedMasterData`
+ * names.
  */
-export function buildNodePositions(node: string, index: UnitIndexRef, latest: readonly LatestEventGroup[]): NodePositions {
+export function buildNodePositions(node: string, index: UnitIndexRef, decided: LotDecisions): NodePositions {
+  if (decided.unit.length !== index.units) {
+    throw new Error(`the deciding events cover ${decided.unit.length} units, the lot's unit index ${index.units}`);
+  }
   const groups: Position[] = [];
   const groupIndex = new Map<string, number>();
-  const events: string[] = [];
-  const at: number[] = [];
-  const rank: number[] = [];
-  const group: number[] = [];
-  const unit = new Array<number>(index.units).fill(-1);
-  const groupOfClass = new Map<number, number>();
-  for (const { event, units, cls } of latest) {
-    let g = cls === undefined ? undefined : groupOfClass.get(cls);
+  const groupOfClass = decided.classes.map((c) => {
+    const position = classifyEvent(c);
+    const gkey = `${position.state}|${position.holder}|${position.location}|${position.to}|${position.reason}`;
+    let g = groupIndex.get(gkey);
     if (g === undefined) {
-      const position = classifyEvent(event);
-      const gkey = `${position.state}|${position.holder}|${position.location}|${position.to}|${position.reason}`;
-      g = groupIndex.get(gkey);
-      if (g === undefined) {
-        g = groups.push(position) - 1;
-        groupIndex.set(gkey, g);
-      }
-      if (cls !== undefined) groupOfClass.set(cls, g);
+      g = groups.push(position) - 1;
+      groupIndex.set(gkey, g);
     }
-    const ev = events.push(event.eventId) - 1;
-    at.push(event.eventTime.getTime());
-    rank.push(stepRank(event.bizStep));
-    group.push(g);
-    for (const u of units) {
-      if (u < 0 || u >= index.units) throw new Error(`unit ${u} is outside the lot's unit index of ${index.units}`);
-      unit[u] = ev;
-    }
+    return g;
+  });
+  const rankOfClass = decided.classes.map((c) => stepRank(c.bizStep));
+  const events = decided.ids.length;
+  const rank = new Array<number>(events);
+  const group = new Array<number>(events);
+  for (let e = 0; e < events; e += 1) {
+    const c = decided.cls[e] as number;
+    rank[e] = rankOfClass[c] as number;
+    group[e] = groupOfClass[c] as number;
   }
-  return { v: 2, node, index, parties: {}, locations: {}, groups, events, at, rank, group, unit };
+  return { v: 2, node, index, parties: {}, locations: {}, groups, events: decided.ids, at: decided.at, rank, group, unit: decided.unit };
 }
 
 /** The GLNs and location keys a table's groups refer to (what the node should describe). */

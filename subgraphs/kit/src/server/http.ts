@@ -84,7 +84,9 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.end(response.body.string);
+      // Encoded once: handed a string, node:http measures it and then encodes it (two passes over a
+      // recall's multi-megabyte position table).
+      res.end(Buffer.from(response.body.string, 'utf8'));
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

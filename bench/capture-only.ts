@@ -58,12 +58,12 @@ async function main(): Promise<void> {
       const result = await measureCapture(d, MIGRATIONS, { units, budgetSeconds, registry, prefix, inFlight });
       results.push({ round, loadAverage, result });
       console.log(`round ${round}, load average ${loadAverage.map((v) => v.toFixed(2)).join(' ')} to ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-      for (const run of [result, ...result.concurrent]) {
+      for (const run of [result, ...result.concurrent, ...(result.floor ? [result.floor] : [])]) {
         const nodes = Object.entries(run.perNode)
           .map(([n, r]) => `${n} ${r.eventsPerSecond} ev/s (${r.documents} docs, ${r.events} events, ${r.seconds} s)`)
           .join('; ');
         console.log(
-          `${d}, ${run.documentsInFlight} in flight: ${run.eventsPerSecond} events/s over ${run.events} events in ${run.documents} documents` +
+          `${d}, ${run === result.floor ? 'storage floor (COPY of the rows, nothing derived)' : `${run.documentsInFlight} in flight`}: ${run.eventsPerSecond} events/s over ${run.events} events in ${run.documents} documents` +
             `${run === result ? `, ${result.identifiers} identifier rows` : ''}${run.truncated ? ' (budget ended the run)' : ''}; ${nodes}`,
         );
       }

@@ -4,10 +4,13 @@
  * in-memory PGlite database and on PostgreSQL. The documents are a small network's own event streams,
  * each tenant's events in time order, 1,000 to a document (a tenant's last one holds the rest).
  */
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import { openDatabase, queryRows, sql } from '@tracefed/kit/db/connection';
 import { ingestDocument } from '@tracefed/kit/epcis/ingest';
+import { normaliseDocument } from '@tracefed/kit/epcis/normalise';
 import { createNodeDatabase, type DatabaseRegistry } from './databases.ts';
-import { captureDocuments } from './load.ts';
+import { captureDocuments, EPC_COLUMNS, EVENT_COLUMNS, epcLine, eventLine } from './load.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
 
 /** One way of feeding a node's documents: `documentsInFlight` captures started and not yet answered. */
@@ -29,6 +32,8 @@ export interface CaptureResult extends CaptureRun {
   identifiers: number;
   /** The same documents with more than one in flight, each run into fresh databases. */
   concurrent: CaptureRun[];
+  /** PostgreSQL only: the storage floor of the same documents (see captureFloor). */
+  floor?: CaptureRun & { identifiers: number };
 }
 
 /**
@@ -81,7 +86,85 @@ export async function measureCapture(
     run.seconds = round(run.seconds);
   }
   const [sequential, ...concurrent] = runs as [CaptureRun, ...CaptureRun[]];
-  return { driver, identifiers, ...sequential, concurrent };
+  const floor = driver === 'postgres' && options.registry && options.prefix ? await captureFloor(network, migrations, options.budgetSeconds, options.registry, options.prefix) : undefined;
+  return { driver, identifiers, ...sequential, concurrent, ...(floor ? { floor } : {}) };
+}
+
+/**
+ * The storage floor of capture, as the direct-SQL trace is the trace's: the same documents' event and
+ * identifier rows, exactly as capture stores them, written into a fresh node database (its indexes in
+ * place, as a live node's are) with COPY, one transaction per document, committed as capture commits.
+ * Nothing else: no validation, normalisation (done beforehand, untimed), idempotence or retraction
+ * checks, containment, anomaly checks or position upkeep. What capture costs beyond this is what the
+ * derived data and the checks cost; a capture target above this rate cannot be met by this row model on
+ * this machine.
+ */
+async function captureFloor(
+  network: ReturnType<typeof buildNetwork>,
+  migrations: Record<NodeName, string>,
+  budgetSeconds: number,
+  registry: DatabaseRegistry,
+  prefix: string,
+): Promise<CaptureRun & { identifiers: number }> {
+  const run: CaptureRun & { identifiers: number } = { documentsInFlight: 1, documents: 0, events: 0, seconds: 0, eventsPerSecond: 0, perNode: {}, truncated: false, identifiers: 0 };
+  const recordTime = new Date().toISOString();
+  for (const node of NODE_NAMES) {
+    const [, ...timed] = [...captureDocuments(network.nodes[node], 1000, 'by-tenant')];
+    const docs = timed.map((d) => ({ owner: d.owner, events: normaliseDocument(d.document).events }));
+    const name = `${prefix}_capture_${node}_floor`;
+    const client = new pg.Client({ connectionString: await createNodeDatabase(registry, name, migrations[node]) });
+    client.on('error', () => {});
+    await client.connect();
+    let pk = 0;
+    let events = 0;
+    let documents = 0;
+    let truncated = false;
+    const started = performance.now();
+    try {
+      for (const doc of docs) {
+        if ((performance.now() - started) / 1000 > budgetSeconds) {
+          truncated = true;
+          break;
+        }
+        const eventRows: string[] = [];
+        const epcRows: string[] = [];
+        for (const e of doc.events) {
+          pk += 1;
+          eventRows.push(eventLine(pk, e, doc.owner, recordTime));
+          for (const ref of e.epcs) epcRows.push(epcLine(pk, ref));
+        }
+        await client.query('BEGIN');
+        await copyInto(client, 'epcis_event', EVENT_COLUMNS, eventRows.join(''));
+        await copyInto(client, 'event_epc', EPC_COLUMNS, epcRows.join(''));
+        await client.query('COMMIT');
+        events += doc.events.length;
+        run.identifiers += epcRows.length;
+        documents += 1;
+      }
+    } finally {
+      await client.end();
+      await registry.drop(name);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    run.perNode[node] = { documents, events, seconds: round(seconds), eventsPerSecond: Math.round(events / seconds) };
+    run.documents += documents;
+    run.events += events;
+    run.seconds += seconds;
+    run.truncated ||= truncated;
+  }
+  run.eventsPerSecond = Math.round(run.events / run.seconds);
+  run.seconds = round(run.seconds);
+  return run;
+}
+
+/** One COPY ... FROM STDIN of the given text-format rows. */
+async function copyInto(client: pg.Client, table: string, columns: string, rows: string): Promise<void> {
+  const stream = client.query(copyStreams.from(`COPY ${table} (${columns}) FROM STDIN`));
+  await new Promise<void>((resolve, reject) => {
+    stream.once('finish', resolve);
+    stream.once('error', reject);
+    stream.end(rows);
+  });
 }
 
 /**

@@ -32,9 +32,9 @@ export interface LoadStats {
   indexSeconds: number;
 }
 
-const EVENT_COLUMNS =
+export const EVENT_COLUMNS =
   'id, event_id, owner_gln, event_type, event_time, event_time_zone_offset, record_time, action, biz_step, disposition, read_point, biz_location, parent_key, biz_transactions, sources, destinations, ilmd, extensions, error_declaration, document';
-const EPC_COLUMNS = 'event_pk, role, epc_key, gtin, serial, lot, quantity, uom';
+export const EPC_COLUMNS = 'event_pk, role, epc_key, gtin, serial, lot, quantity, uom';
 const CONTAINMENT_COLUMNS = 'child_key, seq, parent_key, valid_from, valid_to';
 const VOCABULARY_COLUMNS = 'vocabulary_type, key, owner_gln, attributes, children, updated_at';
 
@@ -169,7 +169,8 @@ class ContainmentDeriver {
   }
 }
 
-function eventLine(pk: number, e: NormalisedEvent, owner: string, recordTime: string): string {
+/** An epcis_event row in COPY's text format, as capture stores the event. */
+export function eventLine(pk: number, e: NormalisedEvent, owner: string, recordTime: string): string {
   return (
     [
       String(pk),
@@ -194,6 +195,11 @@ function eventLine(pk: number, e: NormalisedEvent, owner: string, recordTime: st
       json(e.document),
     ].join('\t') + '\n'
   );
+}
+
+/** An event_epc row in COPY's text format. */
+export function epcLine(pk: number, ref: NormalisedEvent['epcs'][number]): string {
+  return `${pk}\t${field(ref.role)}\t${field(ref.epcKey)}\t${field(ref.gtin)}\t${field(ref.serial)}\t${field(ref.lot)}\t${field(ref.quantity)}\t${field(ref.uom)}\n`;
 }
 
 /** Master data as ingest's upsert leaves it: attributes merged, children and owner from the last writer. */
@@ -244,11 +250,7 @@ export async function loadNode(
         pk += 1;
         await events.row(eventLine(pk, e, owner, recordTime));
         const at = e.eventTime.toISOString();
-        for (const ref of e.epcs) {
-          await epcs.row(
-            `${pk}\t${field(ref.role)}\t${field(ref.epcKey)}\t${field(ref.gtin)}\t${field(ref.serial)}\t${field(ref.lot)}\t${field(ref.quantity)}\t${field(ref.uom)}\n`,
-          );
-        }
+        for (const ref of e.epcs) await epcs.row(epcLine(pk, ref));
         if (e.eventType !== 'AggregationEvent' || e.errorDeclaration || !e.parentKey) continue;
         const children = e.epcs.filter((r) => r.role === 'child' || r.role === 'childQuantity');
         if (children.length === 0 && e.action === 'DELETE') {

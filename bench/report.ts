@@ -166,6 +166,15 @@ export function resultsTable(r: Results): string {
           c.driver === 'postgres' ? mark(run.eventsPerSecond >= 20_000) : '',
         ]);
       }
+      if (c.floor) {
+        rows.push([
+          'Capture floor: the same documents\' event and identifier rows by COPY into a fresh node database, indexes in place, one transaction per document (PostgreSQL)',
+          `${n(c.floor.eventsPerSecond)} events/s (${n(c.floor.events)} events, ${n(c.floor.identifiers)} identifier rows)`,
+          `capture ${(c.floor.eventsPerSecond / c.eventsPerSecond).toFixed(1)}× slower than its floor`,
+          '',
+          '',
+        ]);
+      }
     }
   } else if (r.capture?.error) rows.push(['Capture', `failed: ${r.capture.error}`, '', '≥ 20,000 events/s', '–']);
   if (r.scale) {
@@ -320,6 +329,13 @@ export function renderMarkdown(r: Results): string {
           `- ${c.driver}, ${run.documentsInFlight} document${run.documentsInFlight === 1 ? '' : 's'} in flight: ${n(run.eventsPerSecond)} events/s overall; ` +
             Object.entries(run.perNode).map(([node, p]) => `${node} ${n(p.eventsPerSecond)} events/s (${p.documents} docs)`).join(', ') +
             (run === c ? `; ${n(c.identifiers)} identifiers stored.` : '.'),
+        );
+      }
+      if (c.floor) {
+        lines.push(
+          `- ${c.driver}, storage floor (event and identifier rows by COPY, one transaction per document, nothing derived or checked): ${n(c.floor.eventsPerSecond)} events/s overall; ` +
+            Object.entries(c.floor.perNode).map(([node, p]) => `${node} ${n(p.eventsPerSecond)} events/s (${p.documents} docs)`).join(', ') +
+            '.',
         );
       }
     }

@@ -6,6 +6,10 @@
  * only" is the difference of the two. Run with --cpu-prof to see inside either phase.
  *
  *   node --import tsx bench/capture-phases.ts [--units 20000] [--driver pglite|postgres] [--documents 30] [--keep]
+ *        [--explain MS] [--nodes manufacturer,distributor,dispenser]
+ *
+ * `--explain MS` (PostgreSQL) has the server log the plan and timings of every capture statement over MS
+ * milliseconds (auto_explain, nested statements included); the timings then include its instrumentation.
  */
 import { randomBytes } from 'node:crypto';
 import * as manufacturer from '@tracefed/manufacturer';
@@ -15,7 +19,7 @@ import { openDatabase } from '@tracefed/kit/db/connection';
 import { storeDocument } from '@tracefed/kit/epcis/ingest';
 import { normaliseDocument } from '@tracefed/kit/epcis/normalise';
 import { validateDocument } from '@tracefed/kit/epcis/validate';
-import { createNodeDatabase, DatabaseRegistry } from './databases.ts';
+import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
 import { captureDocuments } from './load.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
 
@@ -70,8 +74,20 @@ async function main(): Promise<void> {
   const registry = new DatabaseRegistry(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const prefix = `tracefed_capture_${randomBytes(4).toString('hex')}`;
   try {
-    for (const node of NODE_NAMES) {
+    const explainMs = option('explain', '');
+    const nodes = option('nodes', NODE_NAMES.join(',')).split(',') as NodeName[];
+    for (const node of nodes) {
+      if (!NODE_NAMES.includes(node)) throw new Error(`--nodes lists ${NODE_NAMES.join(', ')}; got ${node}`);
       const url = driver === 'postgres' ? await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]) : undefined;
+      if (url && explainMs) {
+        const name = new URL(url).pathname.slice(1);
+        await withClient(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', async (c) => {
+          await c.query(`ALTER DATABASE ${name} SET session_preload_libraries = 'auto_explain'`);
+          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_min_duration = ${Number(explainMs)}`);
+          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_analyze = on`);
+          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_nested_statements = on`);
+        });
+      }
       const database = await openDatabase({ url, migrationsFolder: MIGRATIONS[node], maxConnections: 2 });
       const docs = [...captureDocuments(network.nodes[node], 1000, 'by-tenant')].slice(0, maxDocuments + 1);
       let validateMs = 0;

@@ -5,11 +5,14 @@
  *
  *   node --max-old-space-size=8192 --import tsx bench/recall-graph.ts [--units 100000] [--runs 5] [--label before]
  *        [--gateway-only] [--breakdown [--cpu-prof-dir DIR]] [--against DIR] [--explain] [--keep-databases]
+ *        [--this-env NAME=VALUE ...]
  *
  * `--gateway-only` skips the per-node and bench/recall.ts parts and the history stack (for iterating on the
  * graph's recall); `--breakdown` puts recording proxies (bench/proxy.ts) between our gateway and its nodes
  * and prints every fetch of each request: when it started after the request, how long it took, its sizes.
  * `--explain` has PostgreSQL log the plan and timings of every node statement over 300 ms (auto_explain).
+ * `--this-env NAME=VALUE` (repeatable) sets a variable for this version's gateway and nodes only (with
+ * `--against` the current build of this version, to compare a setting).
  * `--keep-databases` leaves the loaded databases in place (their URLs are printed), for trying statements
  * on them by hand; drop them afterwards.
  * `--against DIR` starts a second stack from another version's compiled tree (scripts/build.ts output of
@@ -89,6 +92,13 @@ async function main(): Promise<void> {
   /** With --breakdown: a folder for CPU profiles of the nodes (bench/profile.ts reads them). */
   const profileDir = option('--cpu-prof-dir', '');
   const against = option('--against', '');
+  const thisEnv: Record<string, string> = {};
+  process.argv.forEach((arg, i) => {
+    if (arg !== '--this-env') return;
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(process.argv[i + 1] ?? '');
+    if (!match) throw new Error(`--this-env needs NAME=VALUE, got ${process.argv[i + 1] ?? 'nothing'}`);
+    thisEnv[match[1] as string] = match[2] as string;
+  });
   const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;
@@ -197,20 +207,21 @@ async function main(): Promise<void> {
 
     // ---- Through the gateway: nodes reading the position table, and nodes walking the history
     // (TRACEFED_RECALL_FROM=history), on the same databases, requests alternating between the two. ----
-    const startStackOf = async (label: string, env: Record<string, string>, record = false, compiled?: string) => {
+    const startStackOf = async (label: string, env: Record<string, string>, record = false, compiled?: string, gatewayEnv: Record<string, string> = {}) => {
       const { gateway, proxy } = await startStack({
         label,
         urls,
         nodeEnv: env,
+        gatewayEnv,
         record,
         ...(compiled ? { compiled } : {}),
-        flags: (who) => (profileDir && record && who !== 'gateway' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        flags: () => (profileDir && record ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       });
       if (proxy) proxies.push(proxy);
       return gateway;
     };
     const stacks = {
-      table: await startStackOf('table-', {}, breakdown),
+      table: await startStackOf('table-', thisEnv, breakdown, undefined, thisEnv),
       history: against
         ? await startStackOf('against-', {}, false, against)
         : gatewayOnly
@@ -255,6 +266,7 @@ async function main(): Promise<void> {
     result.answersEqual = true;
     // With --against, "history" in gatewaySeconds is the other version's stack.
     if (against) result.against = against;
+    if (Object.keys(thisEnv).length > 0) result.thisEnv = thisEnv;
     // The full answer is megabytes: keep its digest, enough to tell whether two runs answered alike.
     result.answer = { answerSha256: createHash('sha256').update(answers.table as string).digest('hex'), canonicalSha256: canonicalDigest(answers.table as string) };
     result.loadAverage = os.loadavg();

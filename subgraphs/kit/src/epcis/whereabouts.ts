@@ -167,14 +167,16 @@ function decisionsFromRows(lot: LotSerials, rows: ReadonlyArray<Record<string, u
 }
 
 /**
- * Reads the non-negative integers of a text made of digits, spaces and `separator` characters, calling
+ * Reads the integers of a text made of digits, minus signs, spaces and `separator` characters, calling
  * `number` for each; `next` is called at each separator. Returns how many separated parts the text has
- * (1 for a text without separators). Anything else in the text is an error naming `where`.
+ * (1 for a text without separators). Anything else in the text is an error naming `where`. (Times before
+ * 1970 are negative; unit numbers never are, and their callback checks the range.)
  */
-function readNumbers(text: string, separator: number, where: string, number: (n: number) => void, next?: () => void): number {
+export function readNumbers(text: string, separator: number, where: string, number: (n: number) => void, next?: () => void): number {
   let parts = 1;
   let n = 0;
   let digits = 0;
+  let negative = false;
   for (let i = 0; i <= text.length; i += 1) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     if (c >= 48 && c <= 57) {
@@ -182,9 +184,15 @@ function readNumbers(text: string, separator: number, where: string, number: (n:
       digits += 1;
       continue;
     }
-    if (digits > 0) number(n);
+    if (c === 45 && digits === 0 && !negative) {
+      negative = true;
+      continue;
+    }
+    if (digits > 0) number(negative ? -n : n);
+    else if (negative) throw new Error(`${where}: a minus sign without digits at ${i} in the statement's answer`);
     n = 0;
     digits = 0;
+    negative = false;
     if (c === separator && i < text.length) {
       parts += 1;
       next?.();

@@ -5,7 +5,6 @@
  * and its schema in the floor database) at once. Secondary indexes and foreign keys are dropped for
  * the load and rebuilt after it. `checkBulkLoad` proves the rows equal what ingestDocument stores.
  */
-import { once } from 'node:events';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { normaliseDocument, type NormalisedEvent, type MasterDataElement } from '@tracefed/kit/epcis/normalise';
@@ -92,7 +91,21 @@ class CopyWriter {
     this.size = 0;
     await Promise.all(
       this.streams.map(async (stream) => {
-        if (!stream.write(chunk)) await Promise.race([once(stream as never, 'drain'), once(stream as never, 'error')]);
+        if (stream.write(chunk)) return;
+        // Wait for 'drain' or 'error', and take the other listener off again: racing two once() calls left
+        // an error listener behind at every full buffer (Node's MaxListenersExceededWarning in long loads).
+        await new Promise<void>((resolve, reject) => {
+          const drained = () => {
+            stream.off('error', failed);
+            resolve();
+          };
+          const failed = (error: Error) => {
+            stream.off('drain', drained);
+            reject(error);
+          };
+          stream.once('drain', drained);
+          stream.once('error', failed);
+        });
       }),
     );
   }

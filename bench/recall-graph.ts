@@ -43,7 +43,7 @@ import { loadNode } from './load.ts';
 import { post } from './measure.ts';
 import { WHEREABOUTS } from './queries.ts';
 import type { RecordingProxy } from './proxy.ts';
-import { startStack } from './stack.ts';
+import { startStack, thisEnvOptions } from './stack.ts';
 import { recallLot } from './recall.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
 import { buildServices, configureServices, stopAllServices } from './services.ts';
@@ -92,13 +92,7 @@ async function main(): Promise<void> {
   /** With --breakdown: a folder for CPU profiles of the nodes (bench/profile.ts reads them). */
   const profileDir = option('--cpu-prof-dir', '');
   const against = option('--against', '');
-  const thisEnv: Record<string, string> = {};
-  process.argv.forEach((arg, i) => {
-    if (arg !== '--this-env') return;
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(process.argv[i + 1] ?? '');
-    if (!match) throw new Error(`--this-env needs NAME=VALUE, got ${process.argv[i + 1] ?? 'nothing'}`);
-    thisEnv[match[1] as string] = match[2] as string;
-  });
+  const thisEnv = thisEnvOptions(process.argv);
   const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_recall_${Date.now().toString(36)}`;

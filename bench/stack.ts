@@ -52,3 +52,15 @@ export async function startStack(options: StackOptions): Promise<{ gateway: Serv
   });
   return { gateway, ...(proxy ? { proxy } : {}) };
 }
+
+/** The `--this-env NAME=VALUE` options (repeatable) of a command line: settings for this version's stack only. */
+export function thisEnvOptions(argv: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  argv.forEach((arg, i) => {
+    if (arg !== '--this-env') return;
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(argv[i + 1] ?? '');
+    if (!match) throw new Error(`--this-env needs NAME=VALUE, got ${argv[i + 1] ?? 'nothing'}`);
+    env[match[1] as string] = match[2] as string;
+  });
+  return env;
+}

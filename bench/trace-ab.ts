@@ -33,7 +33,7 @@ import { loadNode } from './load.ts';
 import { load, percentiles, post, sequential } from './measure.ts';
 import { elementString, traceBody } from './queries.ts';
 import type { RecordingProxy } from './proxy.ts';
-import { startStack } from './stack.ts';
+import { startStack, thisEnvOptions } from './stack.ts';
 import { buildNetwork, NODE_NAMES, sampleUnits, unitAt, type NodeName } from './network.ts';
 import { buildServices, configureServices, stopAllServices, type Service } from './services.ts';
 
@@ -62,13 +62,7 @@ async function main(): Promise<void> {
   if (smallUnits > 0 && against) throw new Error('--small-units and --against each name the second stack: give one');
   const breakdown = process.argv.includes('--breakdown');
   const profileDir = option('--cpu-prof-dir', '');
-  const thisEnv: Record<string, string> = {};
-  process.argv.forEach((arg, i) => {
-    if (arg !== '--this-env') return;
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(process.argv[i + 1] ?? '');
-    if (!match) throw new Error(`--this-env needs NAME=VALUE, got ${process.argv[i + 1] ?? 'nothing'}`);
-    thisEnv[match[1] as string] = match[2] as string;
-  });
+  const thisEnv = thisEnvOptions(process.argv);
   if (!Number.isInteger(units) || units <= 0) throw new Error(`--units needs a positive whole number, got ${option('--units', '')}`);
   if (!Number.isInteger(requests) || requests <= 0) throw new Error(`--requests needs a positive whole number, got ${option('--requests', '')}`);
   const registry = new DatabaseRegistry(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');

@@ -63,14 +63,19 @@ export function createRepository(db: Executor) {
      */
     async commissionedSerials(lots: ReadonlyArray<{ gtin: string; lot: string }>): Promise<Array<{ gtin: string; lot: string; serials: string[] }>> {
       if (lots.length === 0) return [];
-      const rows = await queryRows<Record<string, unknown>>(
-        db,
-        sql`SELECT q.gtin, q.lot, string_agg(DISTINCT x.serial COLLATE "C", E'\n' ORDER BY x.serial COLLATE "C") AS serials
-            FROM unnest(${sql.param(lots.map((l) => l.gtin))}::text[], ${sql.param(lots.map((l) => l.lot))}::text[]) AS q(gtin, lot)
-            JOIN event_epc x ON x.gtin = q.gtin AND x.lot = q.lot AND x.serial IS NOT NULL
-            JOIN epcis_event e ON e.id = x.event_pk AND e.biz_step = 'commissioning' AND e.error_declaration IS NULL
-            GROUP BY q.gtin, q.lot`,
-      );
+      // work_mem for the two sorts of a 100,000-unit lot's rows, which spilled to disk under the default
+      // 4 MB (121 ms; 87 ms in memory, EXPLAIN ANALYZE on the bench's manufacturer database).
+      const rows = await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT set_config('work_mem', '64MB', true)`);
+        return queryRows<Record<string, unknown>>(
+          tx,
+          sql`SELECT q.gtin, q.lot, string_agg(DISTINCT x.serial COLLATE "C", E'\n' ORDER BY x.serial COLLATE "C") AS serials
+              FROM unnest(${sql.param(lots.map((l) => l.gtin))}::text[], ${sql.param(lots.map((l) => l.lot))}::text[]) AS q(gtin, lot)
+              JOIN event_epc x ON x.gtin = q.gtin AND x.lot = q.lot AND x.serial IS NOT NULL
+              JOIN epcis_event e ON e.id = x.event_pk AND e.biz_step = 'commissioning' AND e.error_declaration IS NULL
+              GROUP BY q.gtin, q.lot`,
+        );
+      });
       // A serial commissioned twice is one unit (DISTINCT).
       return rows.map((r) => ({ gtin: r.gtin as string, lot: r.lot as string, serials: (r.serials as string).split('\n') }));
     },

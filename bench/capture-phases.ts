@@ -19,7 +19,7 @@ import { openDatabase } from '@tracefed/kit/db/connection';
 import { storeDocument } from '@tracefed/kit/epcis/ingest';
 import { normaliseDocument } from '@tracefed/kit/epcis/normalise';
 import { validateDocument } from '@tracefed/kit/epcis/validate';
-import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
+import { createNodeDatabase, DatabaseRegistry, explainSlowStatements } from './databases.ts';
 import { captureDocuments } from './load.ts';
 import { buildNetwork, NODE_NAMES, type NodeName } from './network.ts';
 
@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   const driver = option('driver', 'pglite') as 'pglite' | 'postgres';
   const maxDocuments = Number(option('documents', '30'));
   const network = buildNetwork({ units, distributors: 3, dispensers: 4, maxLotSize: 20_000 });
-  const registry = new DatabaseRegistry(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const adminUrl = process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const registry = new DatabaseRegistry(adminUrl);
   const prefix = `tracefed_capture_${randomBytes(4).toString('hex')}`;
   try {
     const explainMs = option('explain', '');
@@ -79,15 +80,7 @@ async function main(): Promise<void> {
     for (const node of nodes) {
       if (!NODE_NAMES.includes(node)) throw new Error(`--nodes lists ${NODE_NAMES.join(', ')}; got ${node}`);
       const url = driver === 'postgres' ? await createNodeDatabase(registry, `${prefix}_${node}`, MIGRATIONS[node]) : undefined;
-      if (url && explainMs) {
-        const name = new URL(url).pathname.slice(1);
-        await withClient(process.env.TRACEFED_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', async (c) => {
-          await c.query(`ALTER DATABASE ${name} SET session_preload_libraries = 'auto_explain'`);
-          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_min_duration = ${Number(explainMs)}`);
-          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_analyze = on`);
-          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_nested_statements = on`);
-        });
-      }
+      if (url && explainMs) await explainSlowStatements(adminUrl, url, Number(explainMs), true);
       const database = await openDatabase({ url, migrationsFolder: MIGRATIONS[node], maxConnections: 2 });
       const docs = [...captureDocuments(network.nodes[node], 1000, 'by-tenant')].slice(0, maxDocuments + 1);
       let validateMs = 0;

@@ -26,6 +26,21 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
+/**
+ * Has the PostgreSQL server log the plan and timings (auto_explain, ANALYZE) of every statement over
+ * `minMs` run in the database at `url`, from its next connection on; `nested` includes statements run
+ * inside functions.
+ */
+export async function explainSlowStatements(adminUrl: string, url: string, minMs: number, nested = false): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await withClient(adminUrl, async (c) => {
+    await c.query(`ALTER DATABASE ${name} SET session_preload_libraries = 'auto_explain'`);
+    await c.query(`ALTER DATABASE ${name} SET auto_explain.log_min_duration = ${Number(minMs)}`);
+    await c.query(`ALTER DATABASE ${name} SET auto_explain.log_analyze = on`);
+    if (nested) await c.query(`ALTER DATABASE ${name} SET auto_explain.log_nested_statements = on`);
+  });
+}
+
 /** Creates databases and remembers them, so that `dropAll` removes every one even after a failure. */
 export class DatabaseRegistry {
   private readonly created: string[] = [];

@@ -38,7 +38,7 @@ import { openDatabase, queryRows, sql } from '@tracefed/kit/db/connection';
 import * as whereabouts from '@tracefed/kit/epcis/whereabouts';
 import * as positionsStore from '@tracefed/kit/epcis/positions-store';
 import { prepareBenchAuth } from './auth.ts';
-import { createNodeDatabase, DatabaseRegistry, withClient } from './databases.ts';
+import { createNodeDatabase, DatabaseRegistry, explainSlowStatements } from './databases.ts';
 import { loadNode } from './load.ts';
 import { post } from './measure.ts';
 import { WHEREABOUTS } from './queries.ts';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const label = option('--label', 'run');
   const gatewayOnly = process.argv.includes('--gateway-only');
   const breakdown = process.argv.includes('--breakdown');
-  /** With --breakdown: a folder for CPU profiles of the nodes (bench/profile.ts reads them). */
+  /** With --breakdown: a folder for CPU profiles of the gateway and the nodes (bench/profile.ts reads them). */
   const profileDir = option('--cpu-prof-dir', '');
   const against = option('--against', '');
   const thisEnv = thisEnvOptions(process.argv);
@@ -120,14 +120,7 @@ async function main(): Promise<void> {
 
     if (process.argv.includes('--explain')) {
       // Plans of the nodes' slow statements (over 300 ms) with their timings, in the PostgreSQL server's log.
-      for (const node of NODE_NAMES) {
-        const name = new URL(urls[node]).pathname.slice(1);
-        await withClient(adminUrl, async (c) => {
-          await c.query(`ALTER DATABASE ${name} SET session_preload_libraries = 'auto_explain'`);
-          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_min_duration = 300`);
-          await c.query(`ALTER DATABASE ${name} SET auto_explain.log_analyze = on`);
-        });
-      }
+      for (const node of NODE_NAMES) await explainSlowStatements(adminUrl, urls[node], 300);
     }
     if (gatewayOnly) {
       // The bulk load bypasses capture: fill the position tables from history first, untimed.
